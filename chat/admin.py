@@ -1,0 +1,134 @@
+"""Chat sessions in the Django admin, with the manager's two actions: Take over, and Transfer."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from chat import selectors
+from chat.models import Channel, ChannelMember, ChatSession, Listener, Message
+from helpdesk.errors import ServiceError
+from transfers import services as transfer_services
+from transfers.models import Transfer
+
+
+class ChannelMemberInline(admin.TabularInline):
+    model = ChannelMember
+    extra = 0
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "transfers_need_acceptance", "transfer_timeout_seconds"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ChannelMemberInline]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ["created_at", "kind", "event", "author", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TransferInline(admin.TabularInline):
+    model = Transfer
+    fk_name = "session"
+    fields = ["created_at", "kind", "from_agent", "to_agent", "requested_by", "note", "status", "decided_at", "decided_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Transfer history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TransferToForm(forms.Form):
+    to_agent = forms.ModelChoiceField(queryset=None, label=_("Transfer to"))
+    note = forms.CharField(label=_("Note for your colleague"), required=False, widget=forms.Textarea, max_length=1000)
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agent"].queryset = selectors.transfer_targets(session)
+
+
+@admin.register(ChatSession)
+class ChatSessionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "visitor_name", "channel", "status", "owner", "pending_transfer", "created_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["visitor_name", "visitor_email", "question"]
+    list_select_related = ["channel", "owner"]
+    readonly_fields = [
+        "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner",
+        "created_at", "answered_at", "ended_at",
+    ]
+    exclude = ["token"]
+    inlines = [TransferInline, MessageInline]
+    actions = ["take_over", "transfer_to"]
+
+    def get_queryset(self, request):
+        pending = Transfer.objects.filter(session=OuterRef("pk"), status=Transfer.Status.PENDING)
+        return super().get_queryset(request).annotate(pending_to=Subquery(pending.values("to_agent__username")[:1]))
+
+    @admin.display(description=_("pending transfer"))
+    def pending_transfer(self, obj):
+        return obj.pending_to or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Take over"))
+    def take_over(self, request, queryset):
+        for session in queryset:
+            try:
+                transfer_services.session_take_over(session=session, by=request.user)
+            except ServiceError as error:
+                self.message_user(request, f"#{session.pk}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, _("You now own chat #%(id)s.") % {"id": session.pk}, messages.SUCCESS)
+
+    @admin.action(description=_("Transfer to another agent"))
+    def transfer_to(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one chat to transfer."), messages.WARNING)
+            return None
+        session = queryset.get()
+        if "apply" in request.POST:
+            form = TransferToForm(request.POST, session=session)
+            if form.is_valid():
+                try:
+                    transfer_services.transfer_start(
+                        session=session, by=request.user, to_agent_id=form.cleaned_data["to_agent"].pk,
+                        note=form.cleaned_data["note"],
+                    )
+                except ServiceError as error:
+                    self.message_user(request, error.message, messages.ERROR)
+                else:
+                    self.message_user(request, _("The transfer is waiting for an answer."), messages.SUCCESS)
+                return None
+        else:
+            form = TransferToForm(session=session)
+        return render(request, "admin/chat/transfer_to.html", {
+            **self.admin_site.each_context(request), "form": form, "session": session,
+            "queryset": queryset, "title": _("Transfer to"), "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+
+@admin.register(Listener)
+class ListenerAdmin(admin.ModelAdmin):
+    list_display = ["session", "agent", "reason", "started_at", "closed_at"]
+    list_filter = ["reason"]
+    readonly_fields = ["session", "agent", "reason", "started_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False

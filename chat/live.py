@@ -1,0 +1,65 @@
+"""Group names and event types of the live updates, defined once.
+
+Services call `push_on_commit`: an event goes out only after the commit it reports, so nobody is shown
+a state that was rolled back. Events carry ids only; each consumer re-reads the database and renders for
+its own viewer (permissions, language), so a lost event costs at most a resync on reconnect.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+TEAM_GROUP = "team"
+
+TEAM_CHANGED = "team.changed"
+AGENT_CHANGED = "agent.changed"
+SESSION_CHANGED = "session.changed"
+QUEUE_CHANGED = "queue.changed"
+
+
+def agent_group(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+def session_group(session_id: int) -> str:
+    return f"session.{session_id}"
+
+
+def queue_group(channel_id: int) -> str:
+    return f"queue.{channel_id}"
+
+
+def push_on_commit(*, team=False, agents=(), sessions=(), queues=(), open_session_for=()):
+    """Schedule the events that tell viewers to re-render.
+
+    open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
+    (a transfer offered to them).
+    """
+    messages = []
+    if team:
+        messages.append((TEAM_GROUP, {"type": TEAM_CHANGED}))
+    opened = sessions[0] if sessions else None
+    for agent_id in {a for a in agents if a} | set(open_session_for):
+        event = {"type": AGENT_CHANGED}
+        if agent_id in open_session_for and opened:
+            event["open_session"] = opened
+        messages.append((agent_group(agent_id), event))
+    for session_id in set(sessions):
+        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "session_id": session_id}))
+    for channel_id in set(queues):
+        messages.append((queue_group(channel_id), {"type": QUEUE_CHANGED}))
+    if messages:
+        transaction.on_commit(lambda: send_now(messages))
+
+
+def send_now(messages):
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(_send_all)
+    send(layer, messages)
+
+
+async def _send_all(layer, messages):
+    for group, event in messages:
+        await layer.group_send(group, event)

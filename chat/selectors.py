@@ -1,0 +1,145 @@
+"""Reads for the workspace and the widget. Each runs a fixed number of queries, however many chats exist."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from chat.models import ChatSession, Listener, Message, ReadMark
+from helpdesk import roles
+from helpdesk.models import AgentProfile, Request
+from transfers.models import Transfer
+
+LIST_LIMIT = 50
+
+
+def _count_of(queryset):
+    return Coalesce(
+        Subquery(queryset.order_by().values("session").annotate(n=Count("*")).values("n")[:1],
+                 output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def incoming_chats(user):
+    """Waiting chats the user can answer, oldest first."""
+    return (
+        ChatSession.objects.filter(
+            channel_id__in=roles.channels_where(user, "can_respond"), status=ChatSession.Status.QUEUED
+        )
+        .select_related("channel")
+        .order_by("created_at", "id")
+    )
+
+
+def ongoing_sessions(user):
+    """Active chats on the user's channels, with their owner and any waiting transfer."""
+    pending = Transfer.objects.filter(session=OuterRef("pk"), status=Transfer.Status.PENDING)
+    return (
+        ChatSession.objects.filter(channel_id__in=roles.rights_by_channel(user), status=ChatSession.Status.ACTIVE)
+        .select_related("channel", "owner")
+        .annotate(
+            pending_to_first_name=Subquery(pending.values("to_agent__first_name")[:1]),
+            pending_to_username=Subquery(pending.values("to_agent__username")[:1]),
+        )
+        .order_by("answered_at", "id")
+    )
+
+
+def present_agents(user):
+    """Present agents of the user's channels."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            agent_profile__status=AgentProfile.Status.PRESENT,
+            channel_memberships__channel_id__in=roles.rights_by_channel(user),
+            channel_memberships__can_respond=True,
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def sessions_list(user):
+    """The user's own chats: owned, listening after a hand-over, and offered to them; with unread counts."""
+    listening = Listener.objects.filter(
+        agent=user, reason=Listener.Reason.HANDED_OVER, closed_at__isnull=True
+    ).values("session_id")
+    offered = Transfer.objects.filter(to_agent=user, status=Transfer.Status.PENDING).values("session_id")
+    pending = Transfer.objects.filter(session=OuterRef("pk"), status=Transfer.Status.PENDING)
+    read_up_to = Coalesce(
+        Subquery(ReadMark.objects.filter(session=OuterRef(OuterRef("pk")), agent=user)
+                 .values("last_read_message_id")[:1]),
+        Value(0),
+    )
+    unread = Message.objects.filter(session=OuterRef("pk"), kind=Message.Kind.VISITOR, id__gt=read_up_to)
+    return (
+        ChatSession.objects.filter(
+            Q(owner=user, status=ChatSession.Status.ACTIVE) | Q(pk__in=listening) | Q(pk__in=offered)
+        )
+        .select_related("channel", "owner")
+        .annotate(
+            unread=_count_of(unread),
+            offered_to_me=Exists(pending.filter(to_agent=user)),
+            pending_to_first_name=Subquery(pending.values("to_agent__first_name")[:1]),
+            pending_to_username=Subquery(pending.values("to_agent__username")[:1]),
+            listening=Exists(Listener.objects.filter(
+                session=OuterRef("pk"), agent=user, reason=Listener.Reason.HANDED_OVER, closed_at__isnull=True
+            )),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def recent_sessions(user, limit=20):
+    """Ended chats the user owned or listened to, newest first."""
+    took_part = Listener.objects.filter(agent=user, reason=Listener.Reason.HANDED_OVER).values("session_id")
+    return (
+        ChatSession.objects.filter(Q(owner=user) | Q(pk__in=took_part), status=ChatSession.Status.ENDED)
+        .select_related("channel", "owner")
+        .order_by("-ended_at", "-id")[:limit]
+    )
+
+
+def offline_requests(user, limit=20):
+    return (
+        Request.objects.filter(
+            channel_id__in=roles.channels_where(user, "can_respond"), source=Request.Source.OFFLINE_FORM
+        )
+        .select_related("channel")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def transfer_targets(session):
+    """Colleagues a chat can go to: Present, active, answering on its channel, not its owner."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            agent_profile__status=AgentProfile.Status.PRESENT,
+            channel_memberships__channel_id=session.channel_id,
+            channel_memberships__can_respond=True,
+        )
+        .exclude(pk=session.owner_id)
+        .order_by("first_name", "username")
+    )
+
+
+def transcript(session, after_id=0):
+    return session.messages.filter(id__gt=after_id).select_related("author").order_by("id")
+
+
+def transfer_history(session):
+    return session.transfers.select_related("from_agent", "to_agent", "requested_by", "decided_by").order_by(
+        "created_at", "id"
+    )
+
+
+def queue_position(session) -> int:
+    """1 for the next chat to be answered."""
+    return 1 + ChatSession.objects.filter(
+        Q(created_at__lt=session.created_at) | Q(created_at=session.created_at, id__lt=session.id),
+        channel_id=session.channel_id,
+        status=ChatSession.Status.QUEUED,
+    ).count()

@@ -1,0 +1,1 @@
+"""Every state change of a chat, one function per verb (see sessions, messages, listeners)."""

@@ -1,0 +1,29 @@
+"""Watching a chat without taking part: listening mode after a hand-over, and "Can listen in"."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat import live
+from chat.models import ChatSession, Listener
+from helpdesk import roles
+from helpdesk.errors import NotAllowed
+
+
+@transaction.atomic
+def listener_close_window(*, session: ChatSession, agent) -> None:
+    """"Close window": the chat leaves the sessions list of an agent in listening mode."""
+    closed = Listener.objects.filter(
+        session=session, agent=agent, reason=Listener.Reason.HANDED_OVER, closed_at__isnull=True
+    ).update(closed_at=timezone.now())
+    if not closed:
+        raise NotAllowed(_("You are not listening to this chat."))
+    live.push_on_commit(agents=[agent.pk])
+
+
+@transaction.atomic
+def listen_in_start(*, session: ChatSession, agent) -> Listener:
+    """Open a chat read-only as a supervisor. Nobody in the chat is told; the row records the visit."""
+    if not roles.rights_on(agent, session.channel_id).can_listen_in:
+        raise NotAllowed(_("You do not have the permission Can listen in."))
+    return Listener.objects.create(session=session, agent=agent, reason=Listener.Reason.SUPERVISOR)

@@ -1,0 +1,77 @@
+"""Posting to a chat's transcript."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chat import live
+from chat.models import ChatSession, Message, ReadMark
+from helpdesk.errors import Conflict, Invalid, NotAllowed
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(_("Type a message first."))
+    limit = settings.CHAT_MESSAGE_MAX_LENGTH
+    if len(body) > limit:
+        raise Invalid(_("A message can be at most %(limit)s characters long.") % {"limit": limit})
+    return body
+
+
+def watchers_of(session: ChatSession) -> set[int]:
+    """Agents whose sessions list shows this chat: the owner, agents listening after a hand-over, and
+    the colleague a transfer is waiting for."""
+    from transfers.models import Transfer
+
+    agent_ids = set(
+        session.listeners.filter(closed_at__isnull=True, reason="handed_over").values_list("agent_id", flat=True)
+    )
+    agent_ids |= set(
+        Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).values_list("to_agent_id", flat=True)
+    )
+    if session.owner_id:
+        agent_ids.add(session.owner_id)
+    return agent_ids
+
+
+@transaction.atomic
+def message_post_by_visitor(*, session: ChatSession, body: str) -> Message:
+    body = clean_body(body)
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_ended:
+        raise Conflict(_("This chat has ended."))
+    message = Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=body)
+    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    return message
+
+
+@transaction.atomic
+def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
+    body = clean_body(body)
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_ended:
+        raise Conflict(_("This chat has ended."))
+    if session.owner_id != agent.pk:
+        raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
+    message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
+    ReadMark.objects.update_or_create(
+        session=session, agent=agent, defaults={"last_read_message_id": message.pk}
+    )
+    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    return message
+
+
+def session_mark_read(*, session: ChatSession, agent) -> bool:
+    """Mark everything up to the newest message as read; tell the agent's sessions list if that changed."""
+    newest = session.messages.order_by("-id").values_list("id", flat=True).first() or 0
+    with transaction.atomic():
+        changed = ReadMark.objects.filter(
+            session=session, agent=agent, last_read_message_id__lt=newest
+        ).update(last_read_message_id=newest)
+        if not changed and not ReadMark.objects.filter(session=session, agent=agent).exists():
+            ReadMark.objects.create(session=session, agent=agent, last_read_message_id=newest)
+            changed = 1
+        if changed:
+            live.push_on_commit(agents=[agent.pk])
+    return bool(changed)

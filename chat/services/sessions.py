@@ -1,0 +1,128 @@
+"""A chat's life: started by a visitor, queued, answered by an agent, ended by either side."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat import live
+from chat.models import Channel, ChatSession, Message
+from chat.services.messages import clean_body, watchers_of
+from helpdesk import roles
+from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.models import AgentProfile
+
+
+class Offline(Conflict):
+    """No agent is Present on the channel: the visitor gets the offline form instead."""
+
+
+def channel_is_online(channel: Channel) -> bool:
+    return AgentProfile.objects.filter(
+        status=AgentProfile.Status.PRESENT,
+        user__is_active=True,
+        user__channel_memberships__channel=channel,
+        user__channel_memberships__can_respond=True,
+    ).exists()
+
+
+@transaction.atomic
+def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "", question: str = "",
+                  language: str = "en") -> ChatSession:
+    visitor_name = (visitor_name or "").strip()
+    if not visitor_name:
+        raise Invalid(_("Please tell us your name."))
+    if len(visitor_name) > 100:
+        raise Invalid(_("A name can be at most 100 characters long."))
+    question = clean_body(question) if (question or "").strip() else ""
+    if not channel_is_online(channel):
+        raise Offline(_("No agent is available right now."))
+    session = ChatSession.objects.create(
+        channel=channel, visitor_name=visitor_name, visitor_email=(visitor_email or "").strip(),
+        question=question, visitor_language=language,
+    )
+    if question:
+        Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=question)
+    live.push_on_commit(team=True, queues=[channel.pk])
+    return session
+
+
+def _claim(session_id: int, agent) -> bool:
+    """Turn a queued chat into the agent's active chat, unless someone else got there first.
+
+    The status condition in the UPDATE makes this race-free on every database: of two agents claiming
+    the same chat, exactly one UPDATE changes a row.
+    """
+    now = timezone.now()
+    claimed = ChatSession.objects.filter(pk=session_id, status=ChatSession.Status.QUEUED).update(
+        status=ChatSession.Status.ACTIVE, owner=agent, answered_at=now
+    )
+    if claimed:
+        Message.objects.create(
+            session_id=session_id, kind=Message.Kind.EVENT, event=Message.Event.AGENT_JOINED, author=agent
+        )
+    return bool(claimed)
+
+
+def _pushed_claim(session: ChatSession, agent) -> ChatSession:
+    session.refresh_from_db()
+    live.push_on_commit(team=True, agents=[agent.pk], sessions=[session.pk], queues=[session.channel_id])
+    return session
+
+
+@transaction.atomic
+def session_answer(*, session: ChatSession, agent) -> ChatSession:
+    """Answer one particular waiting chat (double-click on "Incoming chat")."""
+    if not roles.rights_on(agent, session.channel_id).can_respond:
+        raise NotAllowed(_("You cannot respond to chats on this channel."))
+    if not _claim(session.pk, agent):
+        session.refresh_from_db()
+        if session.is_ended:
+            raise Conflict(_("The visitor left before anyone answered."))
+        raise Conflict(_("%(name)s already answered this chat.") % {"name": session.owner})
+    return _pushed_claim(session, agent)
+
+
+@transaction.atomic
+def queue_take_next(*, agent) -> ChatSession | None:
+    """"Get next in queue": the oldest waiting chat on the agent's channels, or None when none waits."""
+    channel_ids = roles.channels_where(agent, "can_respond")
+    waiting = ChatSession.objects.filter(
+        channel_id__in=channel_ids, status=ChatSession.Status.QUEUED
+    ).order_by("created_at", "id")
+    if connection.features.has_select_for_update_skip_locked:
+        # Let concurrent agents walk past each other's candidate instead of queueing behind it.
+        waiting = waiting.select_for_update(skip_locked=True)
+    for session in waiting[:20]:
+        if _claim(session.pk, agent):
+            return _pushed_claim(session, agent)
+    return None
+
+
+@transaction.atomic
+def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -> ChatSession:
+    from transfers.models import Transfer
+
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if not by_visitor:
+        rights = roles.rights_on(agent, session.channel_id)
+        if session.owner_id != agent.pk and not rights.is_manager:
+            raise NotAllowed(_("Only the agent who owns this chat can end it."))
+    if session.is_ended:
+        raise Conflict(_("This chat has already ended."))
+    watchers = watchers_of(session)
+    now = timezone.now()
+    Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
+        status=Transfer.Status.CANCELLED, decided_at=now, decided_by=None if by_visitor else agent
+    )
+    was_queued = session.is_queued
+    session.status = ChatSession.Status.ENDED
+    session.ended_at = now
+    session.save(update_fields=["status", "ended_at"])
+    Message.objects.create(
+        session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_ENDED,
+        author=None if by_visitor else agent,
+    )
+    live.push_on_commit(
+        team=True, agents=watchers, sessions=[session.pk], queues=[session.channel_id] if was_queued else []
+    )
+    return session

@@ -1,0 +1,126 @@
+"""The visitor's side. It lives in an iframe on another company's site, so it relies on no cookie: the
+unguessable token in the URL names the chat (no ambient credential, hence no CSRF token either), and
+framing is allowed."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from chat import selectors
+from chat.models import Channel, ChatSession
+from chat.services import messages, sessions
+from helpdesk.errors import ServiceError
+from helpdesk.http import refusal
+from helpdesk.services import request_from_offline_form
+
+
+def widget_view(view):
+    return xframe_options_exempt(csrf_exempt(view))
+
+
+def _channel(slug):
+    return get_object_or_404(Channel, slug=slug)
+
+
+def _session(slug, token):
+    session = ChatSession.objects.select_related("channel", "owner").filter(token=token, channel__slug=slug).first()
+    if session is None:
+        raise Http404(_("This chat does not exist."))
+    return session
+
+
+def chat_context(session):
+    return {
+        "session": session,
+        "channel": session.channel,
+        "messages": list(selectors.transcript(session)),
+        "queue_position": selectors.queue_position(session) if session.is_queued else None,
+    }
+
+
+def _start_form(request, channel, error=None, status=200, values=None):
+    online = sessions.channel_is_online(channel)
+    template = "chat/widget/prechat_form.html" if online else "chat/widget/offline_form.html"
+    return render(request, template, {"channel": channel, "error": error, "values": values or {}}, status=status)
+
+
+@widget_view
+@require_GET
+def widget_page(request, slug):
+    channel = _channel(slug)
+    online = sessions.channel_is_online(channel)
+    return render(request, "chat/widget/page.html", {"channel": channel, "online": online, "values": {}})
+
+
+@widget_view
+@require_POST
+def start_chat(request, slug):
+    channel = _channel(slug)
+    try:
+        session = sessions.session_start(
+            channel=channel,
+            visitor_name=request.POST.get("name", ""),
+            visitor_email=request.POST.get("email", ""),
+            question=request.POST.get("question", ""),
+            language=translation.get_language() or "en",
+        )
+    except sessions.Offline:
+        return _start_form(request, channel)
+    except ServiceError as error:
+        return _start_form(request, channel, error=error.message, status=error.status_code, values=request.POST)
+    return render(request, "chat/widget/chat.html", chat_context(session))
+
+
+@widget_view
+@require_POST
+def leave_message(request, slug):
+    channel = _channel(slug)
+    try:
+        offline_request = request_from_offline_form(
+            channel=channel, name=request.POST.get("name", ""), email=request.POST.get("email", ""),
+            message=request.POST.get("message", ""),
+        )
+    except ServiceError as error:
+        return render(
+            request, "chat/widget/offline_form.html",
+            {"channel": channel, "error": error.message, "values": request.POST}, status=error.status_code,
+        )
+    return render(request, "chat/widget/offline_thanks.html", {"channel": channel, "request": offline_request})
+
+
+@widget_view
+@require_GET
+def chat_state(request, slug, token):
+    return render(request, "chat/widget/chat.html", chat_context(_session(slug, token)))
+
+
+@widget_view
+@require_POST
+def visitor_message(request, slug, token):
+    session = _session(slug, token)
+    try:
+        messages.message_post_by_visitor(session=session, body=request.POST.get("body", ""))
+    except ServiceError as error:
+        return refusal(error.message, error.status_code)
+    return HttpResponse(status=204)
+
+
+@widget_view
+@require_POST
+def visitor_end(request, slug, token):
+    session = _session(slug, token)
+    try:
+        sessions.session_end(session=session, by_visitor=True)
+    except ServiceError as error:
+        return refusal(error.message, error.status_code)
+    return render(request, "chat/widget/chat.html", chat_context(_session(slug, token)))
+
+
+@require_GET
+def demo_host_page(request):
+    """A stand-in for a customer's website with the loader script on it."""
+    return render(request, "chat/demo_host.html", {"channel": Channel.objects.order_by("id").first()})

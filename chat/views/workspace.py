@@ -1,0 +1,97 @@
+"""The agent workspace: the page, the chat panel, and the agent's actions on a chat."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chat import fragments
+from chat.models import ChatSession
+from chat.services import listeners, messages, sessions
+from helpdesk.http import agent_required, refusal, service_errors
+
+
+@require_GET
+@agent_required
+def workspace(request):
+    user = request.user
+    context = {**fragments.team_context(user), **fragments.agent_context(user)}
+    return render(request, "chat/workspace.html", context)
+
+
+def _panel_response(request, access):
+    return render(request, "chat/partials/panel.html", fragments.panel_context(access))
+
+
+def _access_or_404(request, session_id):
+    access = fragments.panel_access(request.user, session_id)
+    if access is None:
+        # The same answer for a chat that does not exist and one the agent may not see.
+        raise Http404(_("No such chat."))
+    return access
+
+
+@require_GET
+@agent_required
+def chat_panel(request, session_id):
+    access = _access_or_404(request, session_id)
+    if access.role == "supervisor":
+        listeners.listen_in_start(session=access.session, agent=request.user)
+    elif access.role in ("owner", "listening", "offered"):
+        messages.session_mark_read(session=access.session, agent=request.user)
+    return _panel_response(request, access)
+
+
+@require_POST
+@agent_required
+@service_errors
+def answer(request, session_id):
+    session = get_object_or_404(ChatSession, pk=session_id)
+    sessions.session_answer(session=session, agent=request.user)
+    return _panel_response(request, _access_or_404(request, session_id))
+
+
+@require_POST
+@agent_required
+@service_errors
+def take_next(request):
+    session = sessions.queue_take_next(agent=request.user)
+    if session is None:
+        return refusal(_("Nobody is waiting in the queue."), 409)
+    return _panel_response(request, _access_or_404(request, session.pk))
+
+
+@require_POST
+@agent_required
+@service_errors
+def send_message(request, session_id):
+    session = get_object_or_404(ChatSession, pk=session_id)
+    messages.message_post_by_agent(session=session, agent=request.user, body=request.POST.get("body", ""))
+    return HttpResponse(status=204)
+
+
+@require_POST
+@agent_required
+@service_errors
+def end_chat(request, session_id):
+    session = get_object_or_404(ChatSession, pk=session_id)
+    sessions.session_end(session=session, agent=request.user)
+    return HttpResponse(status=204)
+
+
+@require_POST
+@agent_required
+@service_errors
+def close_window(request, session_id):
+    session = get_object_or_404(ChatSession, pk=session_id)
+    listeners.listener_close_window(session=session, agent=request.user)
+    return render(request, "chat/partials/panel_empty.html")
+
+
+@require_GET
+@agent_required
+def recent_transcript(request, session_id):
+    access = _access_or_404(request, session_id)
+    if not access.session.is_ended:
+        raise Http404(_("No such chat."))
+    return _panel_response(request, access)

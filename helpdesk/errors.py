@@ -1,0 +1,27 @@
+"""Refusals a service raises; views and admin actions turn them into a clear answer for the person."""
+
+
+class ServiceError(Exception):
+    status_code = 400
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(ServiceError):
+    """The input itself is wrong (empty, too long, an Away colleague)."""
+
+    status_code = 400
+
+
+class NotAllowed(ServiceError):
+    """This person may not do this to this chat."""
+
+    status_code = 403
+
+
+class Conflict(ServiceError):
+    """Someone else changed the chat first (answered, accepted, cancelled, ended)."""
+
+    status_code = 409

@@ -1,0 +1,41 @@
+"""The glue between views and services: who may use the workspace, and how a refusal reaches the person."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from helpdesk import roles
+from helpdesk.errors import ServiceError
+
+
+def refusal(message: str, status: int) -> HttpResponse:
+    """A plain-text answer; the workspace shows it in its alert line (see static/helpdesk/app.js)."""
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def agent_required(view):
+    """Logged in and on some channel's team; everyone else gets 403, whatever URL they forge."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles.is_agent(request.user):
+            return refusal(_("This page is for agents."), 403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def service_errors(view):
+    """Turn a service's refusal into its HTTP status with the refusal's words."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as error:
+            return refusal(error.message, error.status_code)
+
+    return wrapper

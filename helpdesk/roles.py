@@ -1,0 +1,64 @@
+"""Who may do what on which channel.
+
+SuperOffice grants chat rights per channel (Can respond, Notifications, Can listen in, Manager); the
+Django permissions "Can listen in" and "Can take over and transfer any chat" grant the last two on
+every channel at once, so a supervisor needs no membership row per channel.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChannelRights:
+    can_respond: bool = False
+    notifications: bool = False
+    can_listen_in: bool = False
+    is_manager: bool = False
+
+
+NO_RIGHTS = ChannelRights()
+
+
+def rights_by_channel(user) -> dict[int, ChannelRights]:
+    """All of a user's channel rights in one query, remembered on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, "_channel_rights", None)
+    if cached is not None:
+        return cached
+    from chat.models import Channel
+
+    listen_everywhere = user.has_perm("helpdesk.listen_in")
+    manage_everywhere = user.has_perm("helpdesk.manage_chats")
+    rights = {}
+    for channel_id, can_respond, notifications, can_listen_in, is_manager in Channel.objects.filter(
+        members__user=user
+    ).values_list(
+        "id", "members__can_respond", "members__notifications", "members__can_listen_in", "members__is_manager"
+    ):
+        rights[channel_id] = ChannelRights(
+            can_respond=can_respond,
+            notifications=notifications,
+            can_listen_in=can_listen_in or listen_everywhere or is_manager or manage_everywhere,
+            is_manager=is_manager or manage_everywhere,
+        )
+    if listen_everywhere or manage_everywhere:
+        for channel_id in Channel.objects.exclude(id__in=rights).values_list("id", flat=True):
+            rights[channel_id] = ChannelRights(can_listen_in=True, is_manager=manage_everywhere)
+    user._channel_rights = rights
+    return rights
+
+
+def rights_on(user, channel_id: int) -> ChannelRights:
+    return rights_by_channel(user).get(channel_id, NO_RIGHTS)
+
+
+def is_agent(user) -> bool:
+    """May use the workspace at all: responds on, supervises or manages some channel."""
+    return any(
+        r.can_respond or r.can_listen_in or r.is_manager for r in rights_by_channel(user).values()
+    )
+
+
+def channels_where(user, right: str) -> list[int]:
+    return [cid for cid, r in rights_by_channel(user).items() if getattr(r, right)]

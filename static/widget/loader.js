@@ -1,0 +1,33 @@
+// Put the chat button and the chat window on any web page:
+//   <script src="https://helpdesk.example/static/widget/loader.js" data-channel="support" async></script>
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var channel = script.getAttribute("data-channel") || "support";
+  var origin = new URL(script.src, window.location.href).origin;
+
+  var frame = document.createElement("iframe");
+  frame.src = origin + "/widget/" + encodeURIComponent(channel) + "/";
+  frame.title = script.getAttribute("data-title") || "Chat";
+  frame.id = "helpdesk-chat-frame";
+  frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;" +
+    "max-height:calc(100vh - 120px);border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);z-index:2147483646;display:none;background:#fff";
+
+  var button = document.createElement("button");
+  button.type = "button";
+  button.id = "helpdesk-chat-button";
+  button.textContent = script.getAttribute("data-label") || "Chat";
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", frame.id);
+  button.style.cssText = "position:fixed;right:20px;bottom:20px;height:52px;min-width:52px;padding:0 20px;border:0;border-radius:26px;" +
+    "background:#1b5fd6;color:#fff;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483647";
+  button.addEventListener("click", function () {
+    var open = frame.style.display === "none";
+    frame.style.display = open ? "block" : "none";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();

@@ -1,0 +1,68 @@
+"""Every hand-over of a chat: transfers offered to a colleague, take-overs and reassigns by a manager.
+
+The rows are the chat's hand-over history; a pending row is an open offer.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Transfer(models.Model):
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        TAKE_OVER = "take_over", _("Take over")
+        REASSIGN = "reassign", _("Reassign")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    session = models.ForeignKey("chat.ChatSession", on_delete=models.CASCADE, related_name="transfers")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRANSFER)
+    status = models.CharField(_("outcome"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    from_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_offered",
+        verbose_name=_("to"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("note for the colleague"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(status="pending"), name="one_pending_transfer_per_chat"
+            ),
+            models.CheckConstraint(condition=~Q(from_agent=models.F("to_agent")), name="transfer_to_someone_else"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="decided_exactly_when_not_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.session_id}: {self.from_agent} -> {self.to_agent}"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
