@@ -169,8 +169,11 @@ class PanelConsumer(PushConsumer):
 
     @database_sync_to_async
     def render_closed(self):
+        from transfers.models import Transfer
+
+        last_offer = Transfer.objects.filter(session_id=self.session_id, to_agent=self.user).order_by("-id").first()
         with translation.override(fragments.viewer_language(self.user) or "en"):
-            return render_to_string("chat/partials/panel_empty.html")
+            return render_to_string("chat/partials/panel_empty.html", {"closed_offer": last_offer})
 
     async def session_changed(self, event):
         html = await self.render()
@@ -232,3 +235,20 @@ class WidgetConsumer(PushConsumer):
 
     async def queue_changed(self, event):
         await self.push(await self.render())
+
+
+class AdminListConsumer(PushConsumer):
+    """Keeps a manager's admin list of chat sessions current: on any team change it tells the page to
+    re-fetch the list (the admin renders it; this socket only says when)."""
+
+    async def connect(self):
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            return await self.refuse(NOT_LOGGED_IN)
+        if not (user.is_staff and await database_sync_to_async(user.has_perm)("chat.view_chatsession")):
+            return await self.refuse(FORBIDDEN)
+        await self.join_and_accept([live.TEAM_GROUP])
+
+    async def team_changed(self, event):
+        await self.push('<div id="admin-live-refresh" hx-get="" hx-trigger="load" hx-select="#changelist-form"'
+                        ' hx-target="#changelist-form" hx-swap="outerHTML"></div>')

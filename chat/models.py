@@ -27,6 +27,21 @@ class Channel(models.Model):
     transfer_timeout_seconds = models.PositiveIntegerField(
         _("transfer times out after (seconds)"), default=0, help_text=_("0 means never."),
     )
+    unanswered_alert_seconds = models.PositiveIntegerField(
+        _("warn when a chat waits unanswered for (seconds)"), default=60, help_text=_("0 means never."),
+    )
+    max_file_size_bytes = models.PositiveIntegerField(_("largest file (bytes)"), default=5 * 1024 * 1024)
+    allowed_file_types = models.CharField(
+        _("allowed file types"), max_length=300, default="jpg,jpeg,png,gif,webp,pdf,txt,csv,docx,xlsx",
+        help_text=_("File name endings, separated by commas."),
+    )
+    post_chat_form = models.BooleanField(
+        _("post-chat form"), default=True,
+        help_text=_("After the chat the visitor can rate it, and return to it to reactivate it."),
+    )
+    transcript_by_email = models.BooleanField(
+        _("transcript by email"), default=False, help_text=_("The post-chat form offers the transcript by email."),
+    )
 
     class Meta:
         verbose_name = _("channel")
@@ -72,9 +87,16 @@ class ChatSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="owned_sessions", verbose_name=_("owner"),
     )
+    contact = models.ForeignKey(
+        "helpdesk.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="chat_sessions",
+        verbose_name=_("contact"),
+    )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    reactivated_at = models.DateTimeField(_("reactivated"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("chat session")
@@ -118,6 +140,7 @@ class Message(models.Model):
     class Event(models.TextChoices):
         AGENT_JOINED = "agent_joined", _("Agent joined")
         CHAT_ENDED = "chat_ended", _("Chat ended")
+        CHAT_REACTIVATED = "chat_reactivated", _("Chat reactivated")
 
     session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -177,3 +200,56 @@ class Listener(models.Model):
                 name="one_open_handed_over_listener",
             ),
         ]
+
+
+def attachment_path(instance, filename):
+    # A random folder per file: the stored name never collides and never reveals another chat's files.
+    return f"chat-files/{instance.message.session_id}/{secrets.token_urlsafe(12)}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file sent in a chat. Stored outside the static files; only the chat's people can download it."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+
+    @property
+    def is_image(self):
+        return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class PredefinedText(models.Model):
+    """Text an agent inserts instead of typing it: their own quick replies, and the team's reply
+    templates and FAQs (kept by managers in the admin)."""
+
+    class Kind(models.TextChoices):
+        QUICK_REPLY = "quick_reply", _("Quick reply")
+        REPLY_TEMPLATE = "reply_template", _("Reply template")
+        FAQ = "faq", _("FAQ")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="quick_replies",
+        verbose_name=_("owner"), help_text=_("The agent a quick reply belongs to."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    shortcut = models.SlugField(_("shortcut"), max_length=40, help_text=_('Typed after "/" in the text box.'))
+    text = models.TextField(_("text"), max_length=4000)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        verbose_name = _("predefined text")
+        verbose_name_plural = _("predefined texts")
+        ordering = ["kind", "shortcut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="quick_reply", owner__isnull=False) | (~Q(kind="quick_reply") & Q(owner__isnull=True)),
+                name="quick_replies_have_an_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/{self.shortcut} {self.title}"

@@ -50,6 +50,14 @@ class Request(models.Model):
         "chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
     )
     title = models.CharField(_("title"), max_length=200)
+    contact = models.ForeignKey(
+        "helpdesk.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests",
+        verbose_name=_("contact"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
     body = models.TextField(_("message"))
@@ -66,3 +74,45 @@ class Request(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
+
+
+class Contact(models.Model):
+    """A person the company knows: the chat suggests one by email and name, the agent links it."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} ({self.company})" if self.company else name
+
+
+class Activity(models.Model):
+    """Something that happened with a contact; an ended chat leaves its transcript here."""
+
+    class Kind(models.TextChoices):
+        CHAT = "chat", _("Chat")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities")
+    session = models.ForeignKey("chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CHAT)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-created_at"]
