@@ -19,6 +19,7 @@ from chat.access import access_for
 from chat.models import ChatSession
 from chat.services.messages import session_mark_read
 from helpdesk import roles
+from helpdesk.languages import language_for_socket
 
 NOT_LOGGED_IN = 4401
 FORBIDDEN = 4403
@@ -73,13 +74,14 @@ class WorkspaceConsumer(PushConsumer):
     @database_sync_to_async
     def render_team(self):
         self.user = get_user_model().objects.select_related("agent_profile").get(pk=self.user.pk)  # fresh rights and language
-        return fragments.team_html(self.user, fragments.viewer_language(self.user))
+        self.language = language_for_socket(self.scope, self.user)
+        return fragments.team_html(self.user, self.language)
 
     @database_sync_to_async
     def render_agent(self, open_session=None):
-        html = fragments.agent_html(self.user, fragments.viewer_language(self.user))
+        html = fragments.agent_html(self.user, self.language)
         if open_session and fragments.panel_access(self.user, open_session):
-            with translation.override(fragments.viewer_language(self.user) or "en"):
+            with translation.override(self.language):
                 html += render_to_string("chat/partials/panel_opener.html", {"session_id": open_session})
         return html
 
@@ -137,10 +139,10 @@ class PanelConsumer(PushConsumer):
     @database_sync_to_async
     def render(self, full=False):
         self.user = get_user_model().objects.select_related("agent_profile").get(pk=self.user.pk)  # fresh rights
+        self.language = language_for_socket(self.scope, self.user)
         access = fragments.panel_access(self.user, self.session_id)
         if access is None:
             return None
-        language = fragments.viewer_language(self.user)
         if full:
             self.last_message_id = 0
             self.shown = {}
@@ -159,7 +161,7 @@ class PanelConsumer(PushConsumer):
             templates.append("chat/partials/transfer_form.html")
         elif access.can_transfer:
             templates.append("chat/partials/transfer_targets.html")
-        html = fragments.render_partials(templates, context, language)
+        html = fragments.render_partials(templates, context, self.language)
         if new_messages:
             self.last_message_id = new_messages[-1].pk
             if access.role in ("owner", "listening", "offered"):
@@ -172,7 +174,7 @@ class PanelConsumer(PushConsumer):
         from transfers.models import Transfer
 
         last_offer = Transfer.objects.filter(session_id=self.session_id, to_agent=self.user).order_by("-id").first()
-        with translation.override(fragments.viewer_language(self.user) or "en"):
+        with translation.override(self.language):
             return render_to_string("chat/partials/panel_empty.html", {"closed_offer": last_offer})
 
     async def session_changed(self, event):

@@ -32,11 +32,6 @@ PANEL_LIVE_PARTIALS = [
 ]
 
 
-def viewer_language(user) -> str | None:
-    profile = getattr(user, "agent_profile", None)
-    return profile.language if profile and profile.language else None
-
-
 def team_context(user) -> dict:
     incoming = selectors.incoming_chats(user)
     rights = roles.rights_by_channel(user)

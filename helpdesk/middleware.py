@@ -1,5 +1,7 @@
 from django.utils import translation
 
+from helpdesk.languages import profile_language
+
 
 class AgentLanguageMiddleware:
     """An agent's chosen language wins over the browser's (LocaleMiddleware picked that one)."""
@@ -8,8 +10,7 @@ class AgentLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        profile = getattr(request.user, "agent_profile", None) if request.user.is_authenticated else None
-        if profile is not None and profile.language:
-            translation.activate(profile.language)
-            request.LANGUAGE_CODE = profile.language
+        if language := profile_language(request.user):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

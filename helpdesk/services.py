@@ -1,5 +1,6 @@
 """State changes of the people side: presence, and requests left through the offline form."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +10,13 @@ from chat.models import Channel
 from chat.services.messages import clean_body
 from helpdesk.errors import Invalid
 from helpdesk.models import AgentProfile, Request
+
+
+def profile_set_language(*, user, language: str) -> None:
+    """Remember an agent's language, so pushed fragments use it too (sockets skip LocaleMiddleware)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid(_("Choose one of the offered languages."))
+    AgentProfile.objects.filter(user=user).update(language=language)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("presence/", views.set_presence, name="set_presence"),
+    path("language/", views.switch_language, name="switch_language"),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]

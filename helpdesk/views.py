@@ -1,9 +1,10 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from chat.fragments import agent_context
 from helpdesk.http import agent_required, service_errors
-from helpdesk.services import presence_set
+from helpdesk.services import presence_set, profile_set_language
 
 
 @require_POST
@@ -12,3 +13,12 @@ from helpdesk.services import presence_set
 def set_presence(request):
     presence_set(user=request.user, status=request.POST.get("status", ""))
     return render(request, "chat/partials/presence_toggle.html", agent_context(request.user))
+
+
+@require_POST
+@service_errors
+def switch_language(request):
+    """The language switch: Django's cookie for the browser, and the agent's profile for live pushes."""
+    if request.user.is_authenticated:
+        profile_set_language(user=request.user, language=request.POST.get("language", ""))
+    return set_language(request)

@@ -1,0 +1,50 @@
+# make run   - set up .venv, migrate, create the demo team and serve on http://$(HOST):$(PORT)/
+# make test  - set up .venv with the dev extras (and Chromium when missing), run pytest $(PYTEST_ARGS)
+# Both honour HOST and PORT from the environment, e.g. `PORT=9000 make run`.
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test clean
+
+run: export DEBUG := 1
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	@echo
+	@echo "  Workspace:        http://$(HOST):$(PORT)/"
+	@echo "  Widget demo page: http://$(HOST):$(PORT)/demo/"
+	@echo "  Admin:            http://$(HOST):$(PORT)/admin/"
+	@echo "  Log in as alice or bob (agents), carol (agent with Can listen in) or maria (manager);"
+	@echo "  every password is: demo"
+	@echo
+	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
+
+# pytest's exit code shows in make's "Error N" line; make itself then exits with 2.
+test: $(VENV)/.installed-dev $(CHROMIUM)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The stamps are newer than pyproject.toml once its dependencies are installed.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+clean:
+	rm -rf .pytest_cache test-results .test-db.sqlite3*
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,62 @@
+"""Suite-wide hooks.
+
+HELPDESK_FORBID_SKIPS=1 (set by .ci/run) turns any skipped test into a failed session: in CI a skip
+usually means a missing browser or service, and silently passing without it would hide that.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls
+# made from that thread (fixtures and assertions in browser tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def forbid_skips() -> bool:
+    return os.environ.get("HELPDESK_FORBID_SKIPS", "") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark everything under tests/e2e as `e2e` and run it last.
+
+    While Playwright's browser is open its event loop counts as running in the test thread, which breaks
+    async tests (pytest-asyncio) and async_to_sync; so the browser tests come after all the others.
+    """
+    e2e = [item for item in items if E2E_DIR in Path(str(item.path)).parents]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    if e2e:
+        ids = {id(item) for item in e2e}
+        items[:] = [item for item in items if id(item) not in ids] + e2e
+
+
+_skipped: list[str] = []
+
+
+def _note_skip(report):
+    if report.skipped and not hasattr(report, "wasxfail"):  # an xfail is reported as a skip too
+        _skipped.append(report.nodeid or str(report.fspath))
+
+
+def pytest_runtest_logreport(report):
+    _note_skip(report)
+
+
+def pytest_collectreport(report):
+    _note_skip(report)  # a whole module skipped at import (pytest.importorskip, allow_module_level)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if forbid_skips() and _skipped and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if forbid_skips() and _skipped:
+        terminalreporter.section("HELPDESK_FORBID_SKIPS=1: skipped tests fail the run", red=True, bold=True)
+        for nodeid in _skipped:
+            terminalreporter.line(f"SKIPPED (counts as a failure): {nodeid}", red=True)
