@@ -39,3 +39,12 @@ def service_errors(view):
             return refusal(error.message, error.status_code)
 
     return wrapper
+
+
+def bad_request(request, exception=None):
+    """Django's handler400 (e.g. a 5 MB message body): a sentence the alert line can show, not a page."""
+    return refusal(_("This request is too large or malformed, so nothing was saved."), 400)
+
+
+def csrf_failure(request, reason=""):
+    return refusal(_("Your session has expired. Reload the page and try again."), 403)

@@ -12,3 +12,5 @@ urlpatterns = [
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]
+
+handler400 = "helpdesk.http.bad_request"
