@@ -21,6 +21,12 @@ class NotAllowed(ServiceError):
     status_code = 403
 
 
+class NotFound(ServiceError):
+    """No such thing, or one this person may not see: both get the same answer."""
+
+    status_code = 404
+
+
 class Conflict(ServiceError):
     """Someone else changed the chat first (answered, accepted, cancelled, ended)."""
 

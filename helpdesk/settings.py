@@ -104,7 +104,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # No socket timeout, as before redis-py 8: its 5 s default races the layer's 5 s blocking
+                # receive and kills every idle socket (1011), and any timeout sends through
+                # asyncio.wait_for, which on Python 3.11 can swallow the cancel of a closing consumer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "capacity": 1000,
                 "group_expiry": 86400,
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk"),

@@ -142,15 +142,20 @@ def _pending_or_refuse(transfer: Transfer) -> None:
         raise Conflict(OUTCOME_MESSAGES[transfer.status](transfer))
 
 
-@transaction.atomic
 def transfer_accept(*, transfer: Transfer, by) -> Transfer:
     if transfer.to_agent_id != by.pk:
         raise NotAllowed(_("Only the colleague this chat was offered to can accept it."))
     transfer.refresh_from_db()
     _pending_or_refuse(transfer)
-    if transfer.expires_at and transfer.expires_at <= timezone.now():
-        transfer_expire(transfer=transfer)
+    # Its own transaction, committed before the refusal: raising inside the accept's transaction would
+    # roll the time-out back and leave an overdue offer pending (blocking a new transfer of the chat).
+    if transfer_expire(transfer=transfer):
         raise Conflict(OUTCOME_MESSAGES[Transfer.Status.EXPIRED](transfer))
+    return _accept(transfer, by)
+
+
+@transaction.atomic
+def _accept(transfer: Transfer, by) -> Transfer:
     transfer = _decide(transfer.pk, Transfer.Status.ACCEPTED, by)
     session = transfer.session
     if session.is_ended:

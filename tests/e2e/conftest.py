@@ -87,7 +87,7 @@ def _log_tail(lines: int = 60) -> str:
 
 
 @pytest.fixture(scope="session")
-def daphne_server(django_db_setup):
+def daphne_server(django_db_setup, tmp_path_factory):
     global _daphne_log
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
@@ -98,6 +98,7 @@ def daphne_server(django_db_setup):
         DATABASE_URL=_test_database_url(),
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),  # files sent in chats stay out of the checkout
     )  # REDIS_URL and CHANNEL_LAYER_PREFIX pass through unchanged.
     log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)
     _daphne_log = Path(log.name)

@@ -1,0 +1,207 @@
+"""The websockets that push live updates, driven through the real ASGI stack (origin check, auth, routing).
+
+A refused socket must be accepted and then closed with a 4xxx code: closed before accept, the browser
+sees a plain network failure (1006) and the htmx ws extension retries for ever. So every refusal test
+checks both that the socket was accepted and the close code.
+"""
+
+import re
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from chat.consumers import FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN
+from chat.models import ChatSession
+from chat.services.messages import message_post_by_agent
+from chat.services.sessions import session_start
+from helpdesk.asgi import application
+from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# A bound on how long to wait for a frame before calling the test failed, not an expectation of speed.
+FRAME_WAIT = 10
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def support(transactional_db):
+    return ChannelFactory(slug="support", name="Support")
+
+
+@pytest.fixture
+def alice(support):
+    return make_agent("alice", channel=support)
+
+
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def socket(path, user=None):
+    headers = [ORIGIN]
+    if user is not None:
+        headers.append((b"cookie", await database_sync_to_async(session_cookie)(user)))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def expect_refusal(communicator, code):
+    connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+    assert connected, "a refused socket must be accepted first, or the browser retries for ever"
+    closing = await communicator.receive_output(timeout=FRAME_WAIT)
+    assert closing == {"type": "websocket.close", "code": code}
+    await communicator.disconnect(timeout=FRAME_WAIT)  # the browser's answer to the close
+
+
+async def frame_with(communicator, marker, limit=10):
+    """The next frame that contains `marker`; the consumer may push other fragments first."""
+    for _ in range(limit):
+        frame = await communicator.receive_from(timeout=FRAME_WAIT)
+        if marker in frame:
+            return frame
+    raise AssertionError(f"no frame with {marker!r} among the next {limit}")
+
+
+def incoming_badge(html):
+    match = re.search(r'<span id="incoming-badge"[^>]*>(\d+)</span>', html)
+    return int(match.group(1)) if match else None
+
+
+def active_chat(channel, owner, **fields):
+    return ChatSessionFactory(
+        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
+    )
+
+
+# --- The workspace socket -------------------------------------------------------------------------------
+
+
+async def test_the_workspace_socket_refuses_someone_not_logged_in_with_4401():
+    await expect_refusal(await socket("/ws/workspace/"), NOT_LOGGED_IN)
+
+
+async def test_the_workspace_socket_refuses_a_user_on_no_channel_team_with_4403(support):
+    from tests.factories import UserFactory
+
+    outsider = await database_sync_to_async(UserFactory)(username="outsider")
+
+    await expect_refusal(await socket("/ws/workspace/", outsider), FORBIDDEN)
+
+
+async def test_a_socket_from_a_foreign_origin_is_refused(alice):
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    communicator = WebsocketCommunicator(
+        application, "/ws/workspace/", headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)]
+    )
+
+    connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+
+    assert not connected
+
+
+async def test_an_agent_gets_the_current_dashboard_on_connect_and_a_new_chat_live(support, alice):
+    communicator = await socket("/ws/workspace/", alice)
+    connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+    assert connected
+
+    assert incoming_badge(await frame_with(communicator, 'id="incoming-badge"')) == 0
+    agent_state = await frame_with(communicator, 'id="presence-toggle"')
+    assert 'id="sessions-list"' in agent_state
+
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Vera", question="Hello?")
+
+    pushed = await frame_with(communicator, 'id="incoming-badge"')
+    assert incoming_badge(pushed) == 1
+    assert "Vera" in pushed
+    await communicator.disconnect()
+
+
+async def test_a_reconnecting_agent_gets_the_state_that_changed_while_away(support, alice):
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Vera")
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Walt")
+
+    communicator = await socket("/ws/workspace/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+
+    assert incoming_badge(await frame_with(communicator, 'id="incoming-badge"')) == 2
+    await communicator.disconnect()
+
+
+# --- The visitor's socket -------------------------------------------------------------------------------
+
+
+async def test_the_widget_socket_refuses_an_unknown_token_with_4404():
+    await expect_refusal(await socket("/ws/widget/not-a-real-token/"), NOT_FOUND)
+
+
+async def test_the_visitor_receives_the_agents_reply_and_not_another_chats(support, alice):
+    mine = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
+    other = await database_sync_to_async(active_chat)(support, alice, visitor_name="Walt")
+    communicator = await socket(f"/ws/widget/{mine.token}/")  # no cookie: the token names the chat
+    connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+    assert connected
+    state = await communicator.receive_from(timeout=FRAME_WAIT)
+    assert 'id="widget-status"' in state and 'id="widget-transcript"' in state
+
+    await database_sync_to_async(message_post_by_agent)(session=other, agent=alice, body="For Walt only")
+    await database_sync_to_async(message_post_by_agent)(session=mine, agent=alice, body="Hello Vera")
+
+    # Pushes reach a socket in order: had Walt's reply been sent here, it would be the first frame.
+    pushed = await communicator.receive_from(timeout=FRAME_WAIT)
+    assert "Hello Vera" in pushed
+    assert "For Walt only" not in pushed
+    await communicator.disconnect()
+
+
+async def test_the_visitor_sees_the_agent_join(support, alice):
+    session = await database_sync_to_async(session_start)(channel=support, visitor_name="Vera")
+    communicator = await socket(f"/ws/widget/{session.token}/")
+    await communicator.connect(timeout=FRAME_WAIT)
+    assert "number 1 in the queue" in await communicator.receive_from(timeout=FRAME_WAIT)
+
+    from chat.services.sessions import session_answer
+
+    await database_sync_to_async(session_answer)(session=session, agent=alice)
+
+    pushed = await communicator.receive_from(timeout=FRAME_WAIT)
+    assert "You are chatting with" in pushed
+    await communicator.disconnect()
+
+
+# --- The chat panel socket ------------------------------------------------------------------------------
+
+
+async def test_the_chat_panel_socket_refuses_an_agent_who_may_not_see_the_chat_with_4403(support, alice):
+    bob = await database_sync_to_async(make_agent)("bob", channel=support)
+    session = await database_sync_to_async(active_chat)(support, alice)
+
+    communicator = await socket(f"/ws/chats/{session.pk}/", bob)
+
+    await expect_refusal(communicator, FORBIDDEN)
+
+
+async def test_the_chat_panel_socket_refuses_someone_not_logged_in_with_4401(support, alice):
+    session = await database_sync_to_async(active_chat)(support, alice)
+
+    await expect_refusal(await socket(f"/ws/chats/{session.pk}/"), NOT_LOGGED_IN)
+
+
+async def test_the_owner_sees_a_visitor_message_arrive_in_the_chat_panel(support, alice):
+    from chat.services.messages import message_post_by_visitor
+
+    session = await database_sync_to_async(active_chat)(support, alice)
+    communicator = await socket(f"/ws/chats/{session.pk}/", alice)
+    connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+    assert connected
+    assert f'id="transcript-{session.pk}"' in await communicator.receive_from(timeout=FRAME_WAIT)
+
+    await database_sync_to_async(message_post_by_visitor)(session=session, body="Is anyone there?")
+
+    assert "Is anyone there?" in await communicator.receive_from(timeout=FRAME_WAIT)
+    await communicator.disconnect()

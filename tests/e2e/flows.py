@@ -1,0 +1,151 @@
+"""What a visitor and an agent do in the browser, step by step, so each test reads as its story.
+
+Every step goes through the page the way a person would (labels, button names, keys), and waits with
+Playwright's `expect` for what a person would wait to see, never for a fixed time.
+"""
+
+import re
+
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+WIDGET_URL = "/widget/support/"
+
+
+def fill_prechat_form(widget: Page | FrameLocator, name: str, question: str, email: str = "") -> None:
+    """The widget's pre-chat form, in a page or in the host page's iframe."""
+    widget.get_by_label("Name", exact=True).fill(name)
+    widget.get_by_label("Email", exact=True).fill(email or f"{name.lower()}@example.org")
+    widget.get_by_label("Question", exact=True).fill(question)
+    widget.get_by_role("button", name="Start chat").click()
+    expect(widget.get_by_role("button", name="End chat")).to_be_visible()
+
+
+def start_visitor_chat(page: Page, name: str, question: str) -> Page:
+    page.goto(WIDGET_URL)
+    fill_prechat_form(page, name, question)
+    return page
+
+
+def widget_status(widget: Page | FrameLocator) -> Locator:
+    """The line above the widget's transcript: queue position, who the visitor chats with, or the end."""
+    return widget.locator("#widget-status")
+
+
+def widget_transcript(widget: Page | FrameLocator) -> Locator:
+    return widget.locator("#widget-transcript")
+
+
+def visitor_says(widget: Page | FrameLocator, text: str) -> None:
+    box = widget.get_by_label("Message", exact=True)
+    box.fill(text)
+    widget.get_by_role("button", name="Send", exact=True).click()
+    expect(box).to_have_value("")
+    expect(widget_transcript(widget)).to_contain_text(text)
+
+
+def open_dashboard(page: Page) -> None:
+    page.get_by_role("tab", name="Dashboard").click()
+
+
+def open_chats_tab(page: Page) -> None:
+    page.get_by_role("tab", name="Chats", exact=True).click()
+
+
+def incoming_badge(page: Page) -> Locator:
+    """The number on the Dashboard tab: incoming chats nobody has answered yet."""
+    return page.locator("#incoming-badge")
+
+
+def incoming_row(page: Page, visitor_name: str) -> Locator:
+    return page.locator("#incoming-list tr", has_text=visitor_name)
+
+
+def ongoing_row(page: Page, visitor_name: str) -> Locator:
+    return page.locator("#ongoing-sessions tr", has_text=visitor_name)
+
+
+def session_entry(page: Page, visitor_name: str) -> Locator:
+    """The chat's line in the agent's sessions list (Chats tab)."""
+    return page.locator("#sessions-list li", has_text=visitor_name)
+
+
+def chat_panel(page: Page) -> Locator:
+    return page.locator("#chat-panel")
+
+
+def panel_transcript(page: Page) -> Locator:
+    return page.locator("#chat-panel .transcript")
+
+
+def expect_chat_open(page: Page, visitor_name: str) -> None:
+    """The chat panel shows this visitor's chat, with its own live connection."""
+    expect(chat_panel(page).get_by_role("heading", name=visitor_name)).to_be_visible()
+
+
+def answer_next_in_queue(page: Page, visitor_name: str) -> None:
+    open_chats_tab(page)
+    page.get_by_role("button", name="Get next in queue").click()
+    expect_chat_open(page, visitor_name)
+    expect(message_box(page)).to_be_visible()
+
+
+def answer_incoming(page: Page, visitor_name: str) -> None:
+    """Double-click the visitor's row in the Dashboard's Incoming chat list."""
+    open_dashboard(page)
+    incoming_row(page, visitor_name).dblclick()
+    expect_chat_open(page, visitor_name)
+    expect(message_box(page)).to_be_visible()
+
+
+def message_box(page: Page) -> Locator:
+    return chat_panel(page).get_by_label("Message", exact=True)
+
+
+def agent_says(page: Page, text: str) -> None:
+    message_box(page).fill(text)
+    chat_panel(page).get_by_role("button", name="Send", exact=True).click()
+    expect(message_box(page)).to_have_value("")
+    expect(panel_transcript(page)).to_contain_text(text)
+
+
+def choose_from_menu(page: Page, item: str) -> None:
+    """Open the chat panel's Menu and click one of its items."""
+    chat_panel(page).get_by_role("button", name="Menu", exact=True).click()
+    chat_panel(page).get_by_role("button", name=item, exact=True).click()
+
+
+def end_chat_as_agent(page: Page) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())
+    choose_from_menu(page, "End chat")
+
+
+def set_presence(page: Page, status: str) -> None:
+    """Click "Present" or "Away" at the top right and wait until the button shows it is on."""
+    button = page.get_by_role("button", name=status, exact=True)
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+
+
+def present_agents(page: Page) -> Locator:
+    return page.locator("#present-agents")
+
+
+def transfer_to(page: Page, colleague: str, note: str = "") -> None:
+    """Menu -> Transfer, pick the colleague in "Transfer to", add the note, click Transfer."""
+    choose_from_menu(page, "Transfer")
+    page.get_by_label("Transfer to", exact=True).select_option(label=colleague)
+    if note:
+        page.get_by_label("Note for your colleague", exact=True).fill(note)
+    form = page.locator("form.transfer-form")
+    form.get_by_role("button", name="Transfer", exact=True).click()
+    expect(form).to_be_hidden()
+
+
+def transfer_options(page: Page) -> Locator:
+    return page.get_by_label("Transfer to", exact=True).locator("option")
+
+
+def csrf_token(page: Page) -> str:
+    """The token htmx sends with every agent request (the body's hx-headers)."""
+    headers = page.locator("body").get_attribute("hx-headers")
+    return re.search(r'"X-CSRFToken":\s*"([^"]+)"', headers).group(1)
