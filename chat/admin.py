@@ -2,12 +2,13 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import validate_slug
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from chat import selectors
-from chat.models import Channel, ChannelMember, ChatSession, Listener, Message
+from chat.models import Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
 from helpdesk.errors import ServiceError
 from transfers import services as transfer_services
 from transfers.models import Transfer
@@ -132,3 +133,58 @@ class ListenerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+TEAM_TEXT_KINDS = [PredefinedText.Kind.REPLY_TEMPLATE, PredefinedText.Kind.FAQ]
+
+
+class TeamTextForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=[(kind.value, kind.label) for kind in TEAM_TEXT_KINDS])
+    # A plain text field, so "/Refund" typed the way agents use it is accepted and stored as "refund".
+    shortcut = forms.CharField(
+        label=_("shortcut"), max_length=41, help_text=PredefinedText._meta.get_field("shortcut").help_text
+    )
+
+    class Meta:
+        model = PredefinedText
+        fields = ["kind", "title", "shortcut", "text", "language"]
+
+    def clean_shortcut(self):
+        shortcut = self.cleaned_data["shortcut"].removeprefix("/").lower()
+        validate_slug(shortcut)
+        return shortcut
+
+    def clean(self):
+        cleaned = super().clean()
+        taken = PredefinedText.objects.filter(
+            kind__in=TEAM_TEXT_KINDS, shortcut=cleaned.get("shortcut"), language=cleaned.get("language")
+        ).exclude(pk=self.instance.pk)
+        if cleaned.get("shortcut") and taken.exists():
+            self.add_error("shortcut", _("Another reply template or FAQ in this language already uses this shortcut."))
+        return cleaned
+
+
+class TeamTextKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.value, kind.label) for kind in TEAM_TEXT_KINDS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(PredefinedText)
+class PredefinedTextAdmin(admin.ModelAdmin):
+    """The team's reply templates and FAQs, kept by managers. Quick replies are each agent's own, made
+    and changed in the workspace's "Insert text" picker, so they are not listed here."""
+
+    form = TeamTextForm
+    list_display = ["title", "shortcut", "kind", "language"]
+    list_filter = [TeamTextKindFilter, "language"]
+    search_fields = ["title", "shortcut", "text"]
+    ordering = ["kind", "language", "shortcut"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind__in=TEAM_TEXT_KINDS)

@@ -1,4 +1,5 @@
-"""Demo data for local trials: the channel "support" and four people who can log in with password "demo".
+"""Demo data for local trials: the channel "support", four people who can log in with password "demo",
+and predefined texts for "Insert text".
 
 Idempotent: running it again updates the same rows instead of adding new ones. `python manage.py demo`
 calls it (only with DEBUG on); tests call `create_demo_data()` directly.
@@ -12,7 +13,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from chat.models import Channel, ChannelMember
+from chat.models import Channel, ChannelMember, PredefinedText
 from helpdesk.models import AgentProfile
 
 DEMO_PASSWORD = "demo"
@@ -41,6 +42,8 @@ MANAGER_PERMISSIONS = [
         ]
         for action in ("view", "change")
     ),
+    # Reply templates and FAQs are the team's texts, kept by managers in the admin.
+    *(f"chat.{action}_predefinedtext" for action in ("view", "add", "change", "delete")),
 ]
 
 
@@ -87,4 +90,45 @@ def create_demo_data() -> SimpleNamespace:
     users["carol"].user_permissions.add(permission("helpdesk.listen_in"))
     users["maria"].groups.add(managers)
 
+    create_demo_texts(quick_reply_owner=users["alice"])
+
     return SimpleNamespace(channel=channel, managers=managers, users=users, **users)
+
+
+# kind -> shortcut -> language -> (title, text)
+DEMO_TEAM_TEXTS = {
+    PredefinedText.Kind.REPLY_TEMPLATE: {
+        "welcome": {
+            "en": ("Welcome", "Hello, and thank you for contacting us! How can I help you today?"),
+            "nl": ("Welkom", "Hallo, en bedankt voor uw bericht! Waarmee kan ik u vandaag helpen?"),
+            "sv": ("Välkommen", "Hej och tack för att du kontaktar oss! Hur kan jag hjälpa dig i dag?"),
+        },
+        "goodbye": {
+            "en": ("Goodbye", "Thank you for chatting with us. Is there anything else I can help you with?"),
+            "nl": ("Afsluiting", "Bedankt voor het chatten. Kan ik u nog ergens anders mee helpen?"),
+            "sv": ("Avslutning", "Tack för att du chattade med oss. Finns det något mer jag kan hjälpa dig med?"),
+        },
+    },
+    PredefinedText.Kind.FAQ: {
+        "hours": {
+            "en": ("Opening hours", "Our support team is available Monday to Friday, 8:00 to 17:00."),
+            "nl": ("Openingstijden", "Ons supportteam is bereikbaar van maandag tot en met vrijdag, van 8.00 tot 17.00 uur."),
+            "sv": ("Öppettider", "Vårt supportteam finns tillgängligt måndag till fredag kl. 8.00–17.00."),
+        },
+    },
+}
+
+
+def create_demo_texts(*, quick_reply_owner) -> None:
+    """Two reply templates and an FAQ in each language, and one quick reply of the owner's."""
+    for kind, by_shortcut in DEMO_TEAM_TEXTS.items():
+        for shortcut, by_language in by_shortcut.items():
+            for language, (title, text) in by_language.items():
+                PredefinedText.objects.update_or_create(
+                    kind=kind, owner=None, shortcut=shortcut, language=language,
+                    defaults={"title": title, "text": text},
+                )
+    PredefinedText.objects.update_or_create(
+        kind=PredefinedText.Kind.QUICK_REPLY, owner=quick_reply_owner, shortcut="moment", language="en",
+        defaults={"title": "One moment", "text": "One moment please, I am looking into it for you."},
+    )
