@@ -127,7 +127,9 @@ def transfer_targets(session):
 
 
 def transcript(session, after_id=0):
-    return session.messages.filter(id__gt=after_id).select_related("author").order_by("id")
+    """With each line's author and file in the same query; a line without a file has `attachment` cached as
+    missing, so templates test it without a query of their own."""
+    return session.messages.filter(id__gt=after_id).select_related("author", "attachment").order_by("id")
 
 
 def transfer_history(session):

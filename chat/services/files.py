@@ -1,0 +1,105 @@
+"""Sending a file in a chat: the agent's and the visitor's, each file its own line of the transcript.
+
+A file is checked completely before anything is stored, so a refused file leaves nothing behind. Its type
+is decided here, from the name's ending and (for images) from the bytes themselves; what the browser
+claims is never trusted, because the download view serves the file with the type stored here.
+"""
+
+import mimetypes
+
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from chat import live
+from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
+from chat.services.messages import watchers_of
+from helpdesk.errors import Conflict, Invalid, NotAllowed
+
+# Endings shown inline as pictures, and the Pillow format the bytes must really be in.
+IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+NAME_MAX_LENGTH = Attachment._meta.get_field("original_name").max_length
+
+
+def allowed_extensions(channel: Channel) -> list[str]:
+    """The channel's allowed endings, lower case and without dots: "PDF, .png" gives ["pdf", "png"]."""
+    return [ext.strip().lstrip(".").lower() for ext in channel.allowed_file_types.split(",") if ext.strip(" .")]
+
+
+def _image_content_type(upload, extension: str) -> str:
+    """The image's real type, or a refusal when the bytes are not the picture the name promises."""
+    expected = IMAGE_FORMATS[extension]
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            found = image.format
+            image.verify()
+    # Pillow reports damaged or foreign data with many exception types (UnidentifiedImageError, SyntaxError,
+    # OSError, DecompressionBombError, struct.error...): any of them means "not a usable picture".
+    except Exception:
+        found = None
+    finally:
+        upload.seek(0)
+    if found != expected:
+        raise Invalid(_("This file is not a real %(type)s image.") % {"type": extension.upper()})
+    return Image.MIME[expected]
+
+
+def checked_content_type(channel: Channel, upload) -> str:
+    """Apply the channel's limits to an uploaded file and return the content type to store and serve."""
+    if upload is None:
+        raise Invalid(_("Choose a file first."))
+    name = upload.name or ""
+    if len(name) > NAME_MAX_LENGTH:
+        raise Invalid(_("A file name can be at most %(limit)s characters long.") % {"limit": NAME_MAX_LENGTH})
+    if not upload.size:
+        raise Invalid(_("This file is empty."))
+    if upload.size > channel.max_file_size_bytes:
+        raise Invalid(
+            _("This file is too large. Files can be at most %(limit)s.")
+            % {"limit": filesizeformat(channel.max_file_size_bytes)}
+        )
+    extension = name.rsplit(".", 1)[1].lower() if "." in name.strip(".") else ""
+    allowed = allowed_extensions(channel)
+    if extension not in allowed:
+        raise Invalid(
+            _("Files of this type cannot be sent here. You can send: %(types)s.") % {"types": ", ".join(allowed)}
+        )
+    if extension in IMAGE_FORMATS:
+        return _image_content_type(upload, extension)
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _store(session: ChatSession, upload, content_type: str, **message_fields) -> Message:
+    # No body: the line is the file. Plain-text transcripts name it from the attachment (helpdesk.transcripts).
+    message = Message.objects.create(session=session, **message_fields)
+    Attachment.objects.create(
+        message=message, file=upload, original_name=upload.name, size=upload.size, content_type=content_type
+    )
+    return message
+
+
+@transaction.atomic
+def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_ended:
+        raise Conflict(_("This chat has ended."))
+    content_type = checked_content_type(session.channel, upload)
+    message = _store(session, upload, content_type, kind=Message.Kind.VISITOR)
+    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    return message
+
+
+@transaction.atomic
+def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_ended:
+        raise Conflict(_("This chat has ended."))
+    if session.owner_id != agent.pk:
+        raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
+    content_type = checked_content_type(session.channel, upload)
+    message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
+    ReadMark.objects.update_or_create(session=session, agent=agent, defaults={"last_read_message_id": message.pk})
+    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    return message
