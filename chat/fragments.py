@@ -9,7 +9,7 @@ from django.utils import translation
 
 from chat import selectors
 from chat.access import access_for
-from helpdesk import roles
+from helpdesk import contact_panel, roles
 from helpdesk.models import AgentProfile
 
 TEAM_PARTIALS = [
@@ -29,6 +29,7 @@ PANEL_LIVE_PARTIALS = [
     "chat/partials/panel_header.html",
     "chat/partials/transfer_bar.html",
     "chat/partials/transfer_history.html",
+    "helpdesk/partials/contact_card.html",
 ]
 
 
@@ -62,6 +63,7 @@ def panel_context(access, messages=None) -> dict:
         "messages": list(selectors.transcript(session)) if messages is None else messages,
         "transfer_history": list(selectors.transfer_history(session)),
         "transfer_targets": list(selectors.transfer_targets(session)) if access.can_transfer else [],
+        **contact_panel.panel_context(access),
     }
 
 

@@ -1,15 +1,22 @@
-"""State changes of the people side: presence, and requests left through the offline form."""
+"""State changes of the people side: presence, requests (from the offline form and from a chat), the
+contact behind a chat, and the activity an ended chat leaves on that contact."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import live
-from chat.models import Channel
+from chat.models import Channel, ChatSession
 from chat.services.messages import clean_body
-from helpdesk.errors import Invalid
-from helpdesk.models import AgentProfile, Request
+from helpdesk import roles
+from helpdesk.chat_requests import TITLE_MAX_LENGTH, assignable_agents, may_create_request
+from helpdesk.contacts import contact_by_email, may_change_contact
+from helpdesk.errors import Invalid, NotAllowed
+from helpdesk.models import Activity, AgentProfile, Contact, Request
+from helpdesk.transcripts import plain_text
 
 
 def profile_set_language(*, user, language: str) -> None:
@@ -45,7 +52,128 @@ def request_from_offline_form(*, channel: Channel, name: str, email: str, messag
     body = clean_body(message)
     request = Request.objects.create(
         source=Request.Source.OFFLINE_FORM, channel=channel, name=name, email=email, body=body,
-        title=body.splitlines()[0][:200],
+        title=body.splitlines()[0][:200], contact=contact_by_email(email),
     )
     live.push_on_commit(team=True)
+    return request
+
+
+# --- The contact behind a chat --------------------------------------------------------------------------
+
+CONTACT_FIELD_LIMITS = {"first_name": 100, "last_name": 100, "company": 200, "email": 254, "phone": 50}
+
+
+def _check_may_change_contact(session: ChatSession, by) -> None:
+    is_manager = roles.rights_on(by, session.channel_id).is_manager
+    if not may_change_contact(session, user_id=by.pk, is_manager=is_manager):
+        raise NotAllowed(_("Only the agent who owns this chat, or a manager, can change its contact."))
+
+
+def _clean_contact_fields(fields: dict) -> dict:
+    cleaned = {name: " ".join((fields.get(name) or "").split()) for name in CONTACT_FIELD_LIMITS}
+    if not cleaned["first_name"]:
+        raise Invalid(_("Give the contact a first name."))
+    for name, limit in CONTACT_FIELD_LIMITS.items():
+        if len(cleaned[name]) > limit:
+            raise Invalid(
+                _("%(field)s can be at most %(limit)s characters long.")
+                % {"field": Contact._meta.get_field(name).verbose_name.capitalize(), "limit": limit}
+            )
+    if cleaned["email"]:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            raise Invalid(_("Enter a valid email address, or leave it empty.")) from None
+    return cleaned
+
+
+@transaction.atomic
+def contact_create(*, session: ChatSession, by, first_name: str, last_name: str = "", company: str = "",
+                   email: str = "", phone: str = "") -> Contact:
+    """"Create contact" from a chat: nobody suggested or found fits, so the agent makes the person, and
+    the chat is linked to them at once."""
+    _check_may_change_contact(session, by)
+    fields = _clean_contact_fields(
+        {"first_name": first_name, "last_name": last_name, "company": company, "email": email, "phone": phone}
+    )
+    contact = Contact.objects.create(**fields)
+    session_link_contact(session=session, contact=contact, by=by)
+    return contact
+
+
+@transaction.atomic
+def session_link_contact(*, session: ChatSession, contact: Contact, by) -> ChatSession:
+    """Link a chat to the person it is with ("Link", "Change contact"). An ended chat's transcript moves
+    to the newly linked contact's activities."""
+    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    _check_may_change_contact(session, by)
+    if session.contact_id == contact.pk:
+        return session
+    session.contact = contact
+    session.save(update_fields=["contact"])
+    if session.is_ended:
+        Activity.objects.filter(session=session, kind=Activity.Kind.CHAT).exclude(contact=contact).delete()
+        activity_record_chat(session=session, by=by)
+    live.push_on_commit(sessions=[session.pk])
+    return session
+
+
+@transaction.atomic
+def activity_record_chat(*, session: ChatSession, by=None) -> Activity | None:
+    """Keep an ended chat's transcript among its contact's activities; nothing when no contact is linked.
+
+    One activity per chat and contact: a reactivated chat that ends again brings it up to date. Written in
+    the site's language, since any agent may read it later, not only whoever ended the chat.
+    """
+    if session.contact_id is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Chat with %(name)s") % {"name": session.visitor_name}
+        text = plain_text(session)
+    activity, _created = Activity.objects.update_or_create(
+        contact_id=session.contact_id, session=session, kind=Activity.Kind.CHAT,
+        defaults={"title": title[:200], "text": text},
+        create_defaults={"title": title[:200], "text": text, "created_by": by},
+    )
+    return activity
+
+
+# --- Create request from a chat -------------------------------------------------------------------------
+
+
+def _assignee(session: ChatSession, assigned_to_id):
+    if assigned_to_id in (None, ""):
+        return None
+    try:
+        agent = assignable_agents(session.channel_id).filter(pk=int(assigned_to_id)).first()
+    except (TypeError, ValueError):
+        agent = None
+    if agent is None:
+        raise Invalid(_("Choose an agent of this channel, or Unassigned."))
+    return agent
+
+
+@transaction.atomic
+def request_create_from_chat(*, session: ChatSession, by, title: str, assigned_to_id=None) -> Request:
+    """"Create request": the chat becomes a request with its transcript, for someone to handle later."""
+    session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
+    if session.is_queued:
+        raise Invalid(_("Nobody has answered this chat yet."))
+    is_manager = roles.rights_on(by, session.channel_id).is_manager
+    if not may_create_request(session, user_id=by.pk, is_manager=is_manager):
+        raise NotAllowed(_("Only the agent who owns this chat, or a manager, can create a request from it."))
+    title = " ".join((title or "").split())
+    if not title:
+        raise Invalid(_("Give the request a title."))
+    if len(title) > TITLE_MAX_LENGTH:
+        raise Invalid(_("A title can be at most %(limit)s characters long.") % {"limit": TITLE_MAX_LENGTH})
+    assigned_to = _assignee(session, assigned_to_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        body = plain_text(session)
+    request = Request.objects.create(
+        source=Request.Source.CHAT, channel=session.channel, session=session, contact_id=session.contact_id,
+        title=title, body=body, name=session.visitor_name, email=session.visitor_email,
+        assigned_to=assigned_to, created_by=by,
+    )
+    live.push_on_commit(sessions=[session.pk])
     return request

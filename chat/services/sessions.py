@@ -10,6 +10,7 @@ from chat.services.messages import clean_body, watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
+from helpdesk.services import activity_record_chat
 
 
 class Offline(Conflict):
@@ -90,9 +91,12 @@ def queue_take_next(*, agent) -> ChatSession | None:
         channel_id__in=channel_ids, status=ChatSession.Status.QUEUED
     ).order_by("created_at", "id")
     if connection.features.has_select_for_update_skip_locked:
-        # Let concurrent agents walk past each other's candidate instead of queueing behind it.
-        waiting = waiting.select_for_update(skip_locked=True)
-    for session in waiting[:20]:
+        # Lock only the one chat this agent takes, and let a colleague asking at the same moment walk
+        # past it to the next one. Locking all candidates would tell that colleague nobody is waiting.
+        waiting = waiting.select_for_update(skip_locked=True)[:1]
+    else:
+        waiting = waiting[:20]
+    for session in waiting:
         if _claim(session.pk, agent):
             return _pushed_claim(session, agent)
     return None
@@ -122,7 +126,45 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
         session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_ENDED,
         author=None if by_visitor else agent,
     )
+    activity_record_chat(session=session, by=None if by_visitor else agent)
     live.push_on_commit(
         team=True, agents=watchers, sessions=[session.pk], queues=[session.channel_id] if was_queued else []
+    )
+    return session
+
+
+def _present_on_channel(user_id, channel: Channel) -> bool:
+    return AgentProfile.objects.filter(
+        user_id=user_id,
+        status=AgentProfile.Status.PRESENT,
+        user__is_active=True,
+        user__channel_memberships__channel=channel,
+        user__channel_memberships__can_respond=True,
+    ).exists()
+
+
+@transaction.atomic
+def session_reactivate(*, session: ChatSession) -> ChatSession:
+    """"Return to chat" in the post-chat form: back to the agent who had the chat if they are Present,
+    else into the queue like a new chat. With nobody Present it is refused, as a new chat would be."""
+    session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
+    if not session.channel.post_chat_form:
+        raise Conflict(_("This chat cannot be reactivated."))
+    if not session.is_ended:
+        raise Conflict(_("This chat has not ended."))
+    last_owner_id = session.owner_id
+    back_to_owner = last_owner_id is not None and _present_on_channel(last_owner_id, session.channel)
+    if not back_to_owner and not channel_is_online(session.channel):
+        raise Offline(_("No agent is available right now. Start a new chat to leave us a message."))
+    if back_to_owner:
+        session.status = ChatSession.Status.ACTIVE
+    else:
+        session.status, session.owner = ChatSession.Status.QUEUED, None
+    session.ended_at = None
+    session.reactivated_at = timezone.now()
+    session.save(update_fields=["status", "owner", "ended_at", "reactivated_at"])
+    Message.objects.create(session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_REACTIVATED)
+    live.push_on_commit(
+        team=True, agents={last_owner_id, *watchers_of(session)}, sessions=[session.pk], queues=[session.channel_id]
     )
     return session

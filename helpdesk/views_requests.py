@@ -1,0 +1,50 @@
+"""Create request from a chat: the small form behind the Menu item, and creating the request."""
+
+import json
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from helpdesk import chat_requests, services
+from helpdesk.errors import NotAllowed
+from helpdesk.http import agent_required, service_errors
+from helpdesk.models import Contact
+from helpdesk.views_contacts import chat_access
+
+
+@require_GET
+@agent_required
+@service_errors
+def request_form(request, session_id):
+    access = chat_access(request, session_id)
+    session = access.session
+    if not chat_requests.may_create_request(session, user_id=request.user.pk, is_manager=access.is_manager):
+        raise NotAllowed(_("Only the agent who owns this chat, or a manager, can create a request from it."))
+    context = {
+        "session": session,
+        "title": chat_requests.suggested_title(session),
+        "agents": list(chat_requests.assignable_agents(session.channel_id)),
+        "contact": Contact.objects.filter(pk=session.contact_id).first() if session.contact_id else None,
+    }
+    return render(request, "helpdesk/partials/request_form.html", context)
+
+
+@require_POST
+@agent_required
+@service_errors
+def create(request, session_id):
+    access = chat_access(request, session_id)
+    created = services.request_create_from_chat(
+        session=access.session, by=request.user, title=request.POST.get("title", ""),
+        assigned_to_id=request.POST.get("assigned_to") or None,
+    )
+    response = render(request, "helpdesk/partials/request_created.html", {"created_request": created})
+    # The agent's Message box gets "Request #N" to send or edit (static/helpdesk/app.js inserts it).
+    response["HX-Trigger"] = json.dumps({
+        "helpdesk:insertText": {
+            "into": f"composer-text-{access.session.pk}",
+            "text": _("Request #%(number)s") % {"number": created.pk},
+        }
+    })
+    return response
