@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from chat import fragments, live, selectors
+from chat import alerts, fragments, live, selectors, typing_indicators
 from chat.access import access_for
 from chat.models import ChatSession
 from chat.services.messages import session_mark_read
@@ -61,14 +61,17 @@ class WorkspaceConsumer(PushConsumer):
         if not await database_sync_to_async(roles.is_agent)(self.user):
             return await self.refuse(FORBIDDEN)
         self.expiry_timers = {}
+        self.alert_timer, self.alerts_shown, self.alerts_lock = None, None, asyncio.Lock()
         await self.join_and_accept([live.TEAM_GROUP, live.agent_group(self.user.pk)])
-        await self.push(await self.render_team())
+        await self.push(await self.render_team() + await self.alerts_update())
         await self.push(await self.render_agent())
         await self.schedule_expiries()
 
     async def disconnect(self, code):
         for timer in getattr(self, "expiry_timers", {}).values():
             timer.cancel()
+        if getattr(self, "alert_timer", None):
+            self.alert_timer.cancel()
         await super().disconnect(code)
 
     @database_sync_to_async
@@ -114,8 +117,29 @@ class WorkspaceConsumer(PushConsumer):
         if transfer is not None:
             await database_sync_to_async(transfer_expire)(transfer=transfer)
 
+    async def alerts_update(self):
+        """The unanswered-chat warnings due now, or "" when they have not changed (they go when the chat is
+        answered or the agent is Away); and a wake-up for when the next waiting chat falls due."""
+        async with self.alerts_lock:
+            html, next_due_at = await database_sync_to_async(alerts.alerts_html)(self.user, self.language)
+            if self.alert_timer:
+                self.alert_timer.cancel()
+                self.alert_timer = None
+            if next_due_at:
+                delay = max(0.0, (next_due_at - timezone.now()).total_seconds())
+                self.alert_timer = asyncio.create_task(self.alerts_due_later(delay))
+            if html == self.alerts_shown:
+                return ""
+            self.alerts_shown = html
+            return html
+
+    async def alerts_due_later(self, delay):
+        await asyncio.sleep(delay + 0.1)
+        self.alert_timer = None  # this task is running out: alerts_update must not cancel it
+        await self.push(await self.alerts_update())
+
     async def team_changed(self, event):
-        await self.push(await self.render_team())
+        await self.push(await self.render_team() + await self.alerts_update())
 
     async def agent_changed(self, event):
         await self.push(await self.render_agent(event.get("open_session")))
@@ -189,6 +213,12 @@ class PanelConsumer(PushConsumer):
         """Presence changed: keep "Transfer to" to the colleagues who are Present right now."""
         await self.session_changed(event)
 
+    async def session_typing(self, event):
+        """Someone else in this chat is typing; an agent's own typing is not shown back to them."""
+        if event["typist"] == live.AGENT and event["agent_id"] == self.user.pk:
+            return
+        await self.push(await database_sync_to_async(typing_indicators.panel_indicator)(event, self.language))
+
     async def agent_changed(self, event):
         pass
 
@@ -237,6 +267,13 @@ class WidgetConsumer(PushConsumer):
 
     async def queue_changed(self, event):
         await self.push(await self.render())
+
+    async def session_typing(self, event):
+        """An agent is typing; the visitor's own typing is not shown back to them."""
+        if event["typist"] == live.VISITOR:
+            return
+        language = self.session.visitor_language or "en"
+        await self.push(await database_sync_to_async(typing_indicators.widget_indicator)(event, language))
 
 
 class AdminListConsumer(PushConsumer):

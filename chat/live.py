@@ -15,6 +15,10 @@ TEAM_CHANGED = "team.changed"
 AGENT_CHANGED = "agent.changed"
 SESSION_CHANGED = "session.changed"
 QUEUE_CHANGED = "queue.changed"
+TYPING = "session.typing"
+
+VISITOR = "visitor"
+AGENT = "agent"
 
 
 def agent_group(user_id: int) -> str:
@@ -50,6 +54,16 @@ def push_on_commit(*, team=False, agents=(), sessions=(), queues=(), open_sessio
         messages.append((queue_group(channel_id), {"type": QUEUE_CHANGED}))
     if messages:
         transaction.on_commit(lambda: send_now(messages))
+
+
+def push_typing(*, session_id: int, typist: str, agent_id: int | None = None) -> None:
+    """Tell a chat's viewers that its visitor (typist=VISITOR) or an agent (AGENT, agent_id) is typing.
+
+    Sent at once: typing is not stored, so there is no commit to wait for. Each consumer leaves out the
+    person who is typing.
+    """
+    send_now([(session_group(session_id), {"type": TYPING, "session_id": session_id, "typist": typist,
+                                            "agent_id": agent_id})])
 
 
 def send_now(messages):

@@ -1,0 +1,87 @@
+"""The pop-up warning for chats that wait unanswered longer than their channel allows.
+
+SuperOffice: "a pop-up with a warning when a chat has not been answered within a set time; you only see
+it when your status is Present". So an agent is warned about a channel's chats when they are Present
+and have Notifications on it; a manager of the channel gets a warning of their own whatever their
+presence, so someone can step in when nobody answers.
+
+The server decides what is due: the workspace consumer pushes the due warnings and sleeps until the next
+one falls due, so the browser needs no clock of its own and a Dashboard left open for hours still warns.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from chat import fragments
+from chat.models import ChatSession
+from helpdesk import roles
+from helpdesk.models import AgentProfile
+
+# The longest-waiting chats looked at; the ones behind them fall due later, when these are answered.
+CANDIDATE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class UnansweredChat:
+    session_id: int
+    visitor_name: str
+    channel_name: str
+    waiting_since: datetime
+    as_manager: bool  # warned as the channel's manager, not as an agent who is Present on it
+    can_answer: bool
+
+
+@dataclass(frozen=True)
+class DueAlerts:
+    chats: list[UnansweredChat]
+    next_due_at: datetime | None  # when the next waiting chat becomes due, if any
+
+
+def unanswered_alerts(user, now: datetime | None = None) -> DueAlerts:
+    """The waiting chats this person should be warned about now, in two queries."""
+    now = now or timezone.now()
+    rights = roles.rights_by_channel(user)
+    present = AgentProfile.objects.filter(user=user, status=AgentProfile.Status.PRESENT).exists()
+    as_agent = {cid for cid, r in rights.items() if r.notifications and present}
+    as_manager = {cid for cid, r in rights.items() if r.is_manager}
+    if not as_agent | as_manager:
+        return DueAlerts(chats=[], next_due_at=None)
+    waiting = (
+        ChatSession.objects.filter(
+            channel_id__in=as_agent | as_manager,
+            status=ChatSession.Status.QUEUED,
+            channel__unanswered_alert_seconds__gt=0,
+        )
+        # A chat that came back after it ended has waited since it came back.
+        .annotate(waiting_since=Coalesce("reactivated_at", "created_at"))
+        .order_by("waiting_since", "id")
+        .values_list(
+            "pk", "visitor_name", "channel_id", "channel__name", "channel__unanswered_alert_seconds", "waiting_since"
+        )[:CANDIDATE_LIMIT]
+    )
+    due, next_due_at = [], None
+    for session_id, visitor_name, channel_id, channel_name, alert_seconds, waiting_since in waiting:
+        due_at = waiting_since + timedelta(seconds=alert_seconds)
+        if due_at > now:
+            next_due_at = min(next_due_at or due_at, due_at)
+            continue
+        due.append(UnansweredChat(
+            session_id=session_id, visitor_name=visitor_name, channel_name=channel_name,
+            waiting_since=waiting_since, as_manager=channel_id not in as_agent,
+            can_answer=rights[channel_id].can_respond,
+        ))
+    return DueAlerts(chats=due, next_due_at=next_due_at)
+
+
+def alerts_context(user) -> dict:
+    return {"unanswered_chats": unanswered_alerts(user).chats}
+
+
+def alerts_html(user, language=None) -> tuple[str, datetime | None]:
+    """The #alerts fragment for this person, and when it will next change by itself."""
+    alerts = unanswered_alerts(user)
+    html = fragments.render_partials(["chat/partials/alerts.html"], {"unanswered_chats": alerts.chats}, language)
+    return html, alerts.next_due_at

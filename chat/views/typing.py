@@ -1,0 +1,32 @@
+"""Typing indicators over HTTP, like every other write: each side's browser reports, at most every couple
+of seconds while the person types, and the other side is told over its websocket."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from chat.models import ChatSession
+from chat.services.typing import typing_by_agent, typing_by_visitor
+from chat.views.widget import widget_view
+from helpdesk.errors import ServiceError
+from helpdesk.http import agent_required, refusal, service_errors
+
+
+@require_POST
+@agent_required
+@service_errors
+def agent_typing(request, session_id):
+    session = get_object_or_404(ChatSession.objects.select_related("channel"), pk=session_id)
+    typing_by_agent(session=session, agent=request.user)
+    return HttpResponse(status=204)
+
+
+@widget_view
+@require_POST
+def visitor_typing(request, slug, token):
+    session = get_object_or_404(ChatSession, token=token, channel__slug=slug)
+    try:
+        typing_by_visitor(session=session)
+    except ServiceError as error:
+        return refusal(error.message, error.status_code)
+    return HttpResponse(status=204)
