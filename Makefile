@@ -1,5 +1,6 @@
 # make run   - set up .venv, migrate, create the demo team and serve on http://$(HOST):$(PORT)/
-# make test  - set up .venv with the dev extras (and Chromium when missing), run pytest $(PYTEST_ARGS)
+# make test  - set up .venv with the dev extras (and Chromium and gettext when missing), run pytest $(PYTEST_ARGS)
+# make messages - collect new strings into locale/{nl,sv}/LC_MESSAGES/django.po, then compile the .mo files
 # Both honour HOST and PORT from the environment, e.g. `PORT=9000 make run`.
 
 HOST ?= 127.0.0.1
@@ -8,9 +9,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+MSGFMT := /usr/bin/msgfmt
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test clean
+.PHONY: run test messages clean
 
 run: export DEBUG := 1
 run: $(VENV)/.installed
@@ -26,7 +28,7 @@ run: $(VENV)/.installed
 	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
 
 # pytest's exit code shows in make's "Error N" line; make itself then exits with 2.
-test: $(VENV)/.installed-dev $(CHROMIUM)
+test: $(VENV)/.installed-dev $(CHROMIUM) $(MSGFMT)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -44,6 +46,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# Translate the new entries it reports (no empty msgstr, no fuzzy flag), then run it again to compile them.
+messages: $(VENV)/.installed $(MSGFMT)
+	$(PY) manage.py update_translations
+
+# gettext: makemessages and compilemessages, and the test that the catalogues are complete and current.
+$(MSGFMT):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext
 
 clean:
 	rm -rf .pytest_cache test-results .test-db.sqlite3*
