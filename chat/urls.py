@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.views import widget, workspace
+from chat.views import files, predefined, typing, widget, workspace
 
 urlpatterns = [
     path("", workspace.workspace, name="workspace"),
@@ -18,4 +18,20 @@ urlpatterns = [
     path("widget/<slug:slug>/chat/<str:token>/messages/", widget.visitor_message, name="widget_message"),
     path("widget/<slug:slug>/chat/<str:token>/end/", widget.visitor_end, name="widget_end"),
     path("demo/", widget.demo_host_page, name="demo_host"),
+    path("chats/<int:session_id>/files/", files.agent_send_file, name="send_file"),
+    path("chats/<int:session_id>/files/<int:attachment_id>/", files.agent_download, name="chat_file"),
+    path("widget/<slug:slug>/chat/<str:token>/files/", files.visitor_send_file, name="widget_send_file"),
+    path("widget/<slug:slug>/chat/<str:token>/files/<int:attachment_id>/", files.visitor_download, name="widget_file"),
+    path("predefined/", predefined.picker, name="predefined_picker"),
+    path("predefined/results/", predefined.results, name="predefined_results"),
+    path("predefined/shortcuts/", predefined.shortcuts, name="predefined_shortcuts"),
+    path("predefined/quick-replies/new/", predefined.quick_reply_new, name="quick_reply_new"),
+    path("predefined/quick-replies/", predefined.quick_reply_create, name="quick_reply_create"),
+    path("predefined/quick-replies/<int:pk>/edit/", predefined.quick_reply_edit, name="quick_reply_edit"),
+    path("predefined/quick-replies/<int:pk>/", predefined.quick_reply_update, name="quick_reply_update"),
+    path("predefined/quick-replies/<int:pk>/delete/", predefined.quick_reply_delete, name="quick_reply_delete"),
+    path("widget/<slug:slug>/chat/<str:token>/feedback/", widget.visitor_feedback, name="widget_feedback"),
+    path("widget/<slug:slug>/chat/<str:token>/reactivate/", widget.visitor_reactivate, name="widget_reactivate"),
+    path("widget/<slug:slug>/chat/<str:token>/typing/", typing.visitor_typing, name="widget_typing"),
+    path("chats/<int:session_id>/typing/", typing.agent_typing, name="typing"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chat import selectors
 from chat.models import Channel, ChatSession
-from chat.services import messages, sessions
+from chat.services import feedback, messages, sessions
 from helpdesk.errors import ServiceError
 from helpdesk.http import refusal
 from helpdesk.services import request_from_offline_form
@@ -124,3 +124,30 @@ def visitor_end(request, slug, token):
 def demo_host_page(request):
     """A stand-in for a customer's website with the loader script on it."""
     return render(request, "chat/demo_host.html", {"channel": Channel.objects.order_by("id").first()})
+
+
+@widget_view
+@require_POST
+def visitor_feedback(request, slug, token):
+    """The post-chat form's "Send feedback": rating, comment and, where offered, the transcript by email."""
+    session = _session(slug, token)
+    send_transcript = request.POST.get("send_transcript") == "1"
+    try:
+        session = feedback.feedback_give(
+            session=session, rating=request.POST.get("rating"), comment=request.POST.get("comment", ""),
+            send_transcript=send_transcript,
+        )
+    except ServiceError as error:
+        return refusal(error.message, error.status_code)
+    return render(request, "chat/widget/postchat.html", {"session": session, "transcript_sent": send_transcript})
+
+
+@widget_view
+@require_POST
+def visitor_reactivate(request, slug, token):
+    """The post-chat form's "Return to chat": the same chat, with its transcript, carries on."""
+    try:
+        sessions.session_reactivate(session=_session(slug, token))
+    except ServiceError as error:
+        return refusal(error.message, error.status_code)
+    return render(request, "chat/widget/chat.html", chat_context(_session(slug, token)))

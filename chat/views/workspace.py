@@ -1,13 +1,14 @@
 """The agent workspace: the page, the chat panel, and the agent's actions on a chat."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import fragments
+from chat import alerts, fragments
 from chat.models import ChatSession
 from chat.services import listeners, messages, sessions
+from helpdesk.errors import NotFound
 from helpdesk.http import agent_required, refusal, service_errors
 
 
@@ -15,7 +16,7 @@ from helpdesk.http import agent_required, refusal, service_errors
 @agent_required
 def workspace(request):
     user = request.user
-    context = {**fragments.team_context(user), **fragments.agent_context(user)}
+    context = {**fragments.team_context(user), **fragments.agent_context(user), **alerts.alerts_context(user)}
     return render(request, "chat/workspace.html", context)
 
 
@@ -26,13 +27,15 @@ def _panel_response(request, access):
 def _access_or_404(request, session_id):
     access = fragments.panel_access(request.user, session_id)
     if access is None:
-        # The same answer for a chat that does not exist and one the agent may not see.
-        raise Http404(_("No such chat."))
+        # The same answer for a chat that does not exist and one the agent may not see; plain text, since
+        # the workspace shows a refusal's body in its alert line.
+        raise NotFound(_("No such chat."))
     return access
 
 
 @require_GET
 @agent_required
+@service_errors
 def chat_panel(request, session_id):
     access = _access_or_404(request, session_id)
     if access.role == "supervisor":
@@ -90,8 +93,9 @@ def close_window(request, session_id):
 
 @require_GET
 @agent_required
+@service_errors
 def recent_transcript(request, session_id):
     access = _access_or_404(request, session_id)
     if not access.session.is_ended:
-        raise Http404(_("No such chat."))
+        raise NotFound(_("No such chat."))
     return _panel_response(request, access)

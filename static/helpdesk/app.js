@@ -56,12 +56,31 @@
     if (hide) document.querySelector(hide.getAttribute("data-hide")).hidden = true;
   });
 
-  // A refused action answers with a plain-text reason: show it.
+  // The chat header is re-sent on live updates (a visitor arriving anywhere re-renders it): an open Menu
+  // must stay open across that swap, or it closes under the agent's pointer.
+  var reopenMenuIn = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.querySelector && target.querySelector(".menu-items:not([hidden])")) reopenMenuIn = target.id;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var swapped = reopenMenuIn && document.getElementById(reopenMenuIn);
+    reopenMenuIn = null;
+    var toggle = swapped && swapped.querySelector("[data-menu-toggle]");
+    if (!toggle) return;
+    toggle.nextElementSibling.hidden = false;
+    toggle.setAttribute("aria-expanded", "true");
+  });
+
+  // A refused action answers with a plain-text reason: show it. Anything else (a server's error page)
+  // and a lost connection get the page's own sentences (data-*-text on <body>), in the person's language.
   document.addEventListener("htmx:responseError", function (event) {
-    flash(event.detail.xhr.responseText || event.detail.xhr.statusText);
+    var xhr = event.detail.xhr;
+    var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
+    flash(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"));
   });
   document.addEventListener("htmx:sendError", function () {
-    flash(document.documentElement.lang === "nl" ? "Geen verbinding." : document.documentElement.lang === "sv" ? "Ingen anslutning." : "No connection.");
+    flash(document.body.getAttribute("data-offline-text"));
   });
   document.addEventListener("htmx:beforeRequest", function () { flash(""); });
 
@@ -72,4 +91,46 @@
     }
   });
 
+  // An answer's HX-Trigger "helpdesk:insertText" ({into: box id, text}) puts text in a box for the agent to
+  // send or edit, e.g. "Request #12" after Create request: after what they typed, never over it.
+  document.addEventListener("helpdesk:insertText", function (event) {
+    var box = document.getElementById(event.detail.into);
+    if (!box) return;
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + " " + event.detail.text : event.detail.text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  });
+
+})();
+
+// Unanswered-chat alerts (#alerts, pushed by the server whenever they change): "Dismiss" hides the chats
+// listed at that moment for the rest of this visit; a chat that falls due later shows the pop-up again.
+(function () {
+  "use strict";
+  var KEY = "helpdesk-dismissed-alerts";
+  var dismissed = [];
+  try { dismissed = JSON.parse(sessionStorage.getItem(KEY) || "[]"); } catch (e) { /* private mode */ }
+
+  function apply() {
+    var popup = document.querySelector("#alerts .alert-popup");
+    if (!popup) return;
+    var shown = 0;
+    popup.querySelectorAll("[data-alert-key]").forEach(function (item) {
+      item.hidden = dismissed.indexOf(item.getAttribute("data-alert-key")) !== -1;
+      if (!item.hidden) shown += 1;
+    });
+    popup.hidden = shown === 0;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-dismiss-alerts]")) return;
+    document.querySelectorAll("#alerts [data-alert-key]").forEach(function (item) {
+      dismissed.push(item.getAttribute("data-alert-key"));
+    });
+    dismissed = dismissed.slice(-200);
+    try { sessionStorage.setItem(KEY, JSON.stringify(dismissed)); } catch (e) { /* private mode */ }
+    apply();
+  });
+  document.addEventListener("DOMContentLoaded", apply);
+  document.addEventListener("htmx:wsAfterMessage", apply);
 })();

@@ -49,3 +49,47 @@
   document.addEventListener("htmx:afterSettle", scrollTranscripts);
   document.addEventListener("htmx:wsAfterMessage", scrollTranscripts);
 })();
+
+// Typing indicators. While a person types in a chat's "Message" box, the server is told at most every
+// 2 s (the chat's indicator carries the URL); the other side's indicator, pushed over its websocket, is
+// cleared 4 s after the last push, or at once when that side's message arrives.
+(function () {
+  "use strict";
+  var REPORT_EVERY_MS = 2000;
+  var SHOW_FOR_MS = 4000;
+  var lastReport = {};
+  var hideTimers = {};
+
+  function csrfHeaders() {  // the workspace's body carries the CSRF header for htmx; the widget needs none
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches("textarea[name=body]") || !box.value.trim()) return;
+    var chat = box.closest("#chat-panel, #widget-chat");
+    var indicator = chat && chat.querySelector("[data-typing-url]");
+    if (!indicator) return;
+    var url = indicator.getAttribute("data-typing-url");
+    if (Date.now() - (lastReport[url] || 0) < REPORT_EVERY_MS) return;
+    lastReport[url] = Date.now();
+    fetch(url, { method: "POST", headers: csrfHeaders(), credentials: "same-origin" }).catch(function () {});
+  });
+
+  function clear(indicator) {
+    indicator.textContent = "";
+    indicator.removeAttribute("data-typist");
+  }
+
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    var pushed = document.createElement("template");
+    pushed.innerHTML = event.detail.message;
+    event.target.querySelectorAll(".typing[data-typist]").forEach(function (indicator) {
+      if (pushed.content.querySelector(".message." + indicator.getAttribute("data-typist"))) return clear(indicator);
+      if (indicator.typingTimed) return;  // each push is a new element; this one is already counting down
+      indicator.typingTimed = true;
+      clearTimeout(hideTimers[indicator.id]);
+      hideTimers[indicator.id] = setTimeout(function () { clear(indicator); }, SHOW_FOR_MS);
+    });
+  });
+})();
