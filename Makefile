@@ -57,5 +57,5 @@ $(MSGFMT):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext
 
 clean:
-	rm -rf .pytest_cache test-results .test-db.sqlite3*
+	rm -rf .pytest_cache test-results
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
