@@ -20,7 +20,8 @@
   });
 
   // A live swap must not wipe what the person is typing or has chosen: fields marked data-keep-value
-  // keep their value (and focus) across a swap of the element around them.
+  // keep their value, caret (where the next key or emoji goes) and focus across a swap of the element
+  // around them.
   var kept = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
@@ -28,7 +29,10 @@
     var fields = Array.from(target.querySelectorAll("[data-keep-value]"));
     if (target.matches("[data-keep-value]")) fields.push(target);
     fields.forEach(function (field) {
-      if (field.id) kept.push({ id: field.id, value: field.value, focused: document.activeElement === field });
+      if (field.id) kept.push({
+        id: field.id, value: field.value, focused: document.activeElement === field,
+        start: field.selectionStart, end: field.selectionEnd,  // null or undefined where there is no caret
+      });
     });
   });
   document.addEventListener("htmx:oobAfterSwap", function () {
@@ -36,10 +40,31 @@
       var field = document.getElementById(entry.id);
       if (!field) return;
       if (field.tagName === "SELECT" && !field.querySelector('option[value="' + CSS.escape(entry.value) + '"]')) return;
-      if (!field.value) field.value = entry.value;
+      if (!field.value) {
+        field.value = entry.value;
+        if (entry.start != null) field.setSelectionRange(entry.start, entry.end);
+      }
       if (entry.focused) field.focus();
     });
     kept = [];
+  });
+
+  // A sent message leaves the text box. A live swap may have replaced the form while the message was on
+  // its way (a chat's socket re-sends the composer when it connects); its box then holds the kept copy,
+  // which is cleared too, unless the person has typed on. Watched on the request itself: htmx reports
+  // the answer on the detached form only, since the composer around it was replaced as well.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-clears-on-send]")) return;
+    var xhr = event.detail.xhr;
+    xhr.addEventListener("load", function () {
+      if (xhr.status >= 400) return;
+      var box = form.elements.body;
+      var sent = box.value;
+      form.reset();
+      var current = document.getElementById(box.id);
+      if (current && current !== box && current.value === sent) current.value = "";
+    });
   });
 
   // Keep the newest line of a transcript in view.

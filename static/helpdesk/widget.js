@@ -1,13 +1,26 @@
-// The visitor widget. It runs in an iframe on another site, so it keeps its chat's token in this
-// frame's localStorage (no cookies needed) and resumes the same chat after a reload.
+// The visitor widget. It runs in an iframe on another site, so it names its chat by a token, never a
+// cookie, and resumes the same chat after a reload. The token is kept in this frame's localStorage and,
+// since browsers that block third-party cookies also block that storage, handed to the host page's
+// loader script too, which keeps it first-party and passes it back in the frame's URL fragment.
 (function () {
   "use strict";
 
   var body = document.getElementById("widget-body");
   var key = body.getAttribute("data-storage-key");
+  var embedded = window.parent !== window;
 
-  function stored() { try { return localStorage.getItem(key); } catch (e) { return null; } }
-  function store(token) { try { if (token) localStorage.setItem(key, token); else localStorage.removeItem(key); } catch (e) { /* blocked */ } }
+  function fromHostPage() {
+    var match = /[#&]token=([^&]+)/.exec(window.location.hash);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  function stored() {
+    try { return localStorage.getItem(key) || fromHostPage(); } catch (e) { return fromHostPage(); }
+  }
+  function store(token) {
+    try { if (token) localStorage.setItem(key, token); else localStorage.removeItem(key); } catch (e) { /* blocked */ }
+    if (embedded) window.parent.postMessage({ helpdeskChat: key, token: token || null }, "*");
+    if (!token && window.location.hash) history.replaceState(null, "", window.location.pathname);
+  }
 
   var token = stored();
   if (token) {
@@ -20,15 +33,26 @@
     if (chat) store(chat.getAttribute("data-token"));
   });
 
-  document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr.status === 404 && event.detail.requestConfig.verb === "get") {
+  // A refusal's plain-text reason goes to the error line. Watched on the request itself, not through
+  // htmx:responseError: a live push re-sends the composer when the chat's status changes, maybe while a
+  // file is uploading, and htmx fires its error events on the replaced (detached) element, where they
+  // never reach document.
+  var hideError = null;
+  function showRefusal(xhr, verb) {
+    if (xhr.status === 404 && verb === "get") {
       store(null);  // The chat is gone: start afresh.
       return window.location.reload();
     }
     var line = document.getElementById("widget-error");
-    line.textContent = event.detail.xhr.responseText;
+    line.textContent = xhr.responseText;
     line.hidden = false;
-    setTimeout(function () { line.hidden = true; }, 8000);
+    clearTimeout(hideError);  // a new refusal gets its own 8 s, not what is left of the previous one's
+    hideError = setTimeout(function () { line.hidden = true; }, 8000);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var verb = event.detail.requestConfig.verb;
+    xhr.addEventListener("load", function () { if (xhr.status >= 400) showRefusal(xhr, verb); });
   });
 
   document.addEventListener("click", function (event) {

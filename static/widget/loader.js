@@ -7,8 +7,19 @@
   var channel = script.getAttribute("data-channel") || "support";
   var origin = new URL(script.src, window.location.href).origin;
 
+  // The chat's token, kept here on the host's own site: a browser that blocks third-party storage
+  // would otherwise forget the chat inside the frame on every reload. The fragment never reaches a server.
+  var key = "helpdesk-chat-" + channel;
+  function stored() { try { return localStorage.getItem(key); } catch (e) { return null; } }
+  function store(token) { try { if (token) localStorage.setItem(key, token); else localStorage.removeItem(key); } catch (e) { /* blocked */ } }
+
   var frame = document.createElement("iframe");
-  frame.src = origin + "/widget/" + encodeURIComponent(channel) + "/";
+  var token = stored();
+  frame.src = origin + "/widget/" + encodeURIComponent(channel) + "/" + (token ? "#token=" + encodeURIComponent(token) : "");
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || event.source !== frame.contentWindow || !event.data || event.data.helpdeskChat !== key) return;
+    store(event.data.token);
+  });
   frame.title = script.getAttribute("data-title") || "Chat";
   frame.id = "helpdesk-chat-frame";
   frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;" +
