@@ -18,7 +18,7 @@ def new_visitor_token() -> str:
 class Channel(models.Model):
     """One chat widget configuration, e.g. "support" on a company's website."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("name in the widget's address"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     transfers_need_acceptance = models.BooleanField(
         _("transfers need acceptance"), default=True,
@@ -29,6 +29,12 @@ class Channel(models.Model):
     )
     unanswered_alert_seconds = models.PositiveIntegerField(
         _("warn when a chat waits unanswered for (seconds)"), default=60, help_text=_("0 means never."),
+    )
+    # SuperOffice's "Manager warning on new chat": its own time, usually longer, for when the agents who are
+    # Present let a chat wait.
+    manager_alert_seconds = models.PositiveIntegerField(
+        _("warn managers when a chat waits unanswered for (seconds)"), default=120,
+        help_text=_("0 means never. Managers are warned only while an agent of the channel is Present."),
     )
     max_file_size_bytes = models.PositiveIntegerField(_("largest file (bytes)"), default=5 * 1024 * 1024)
     allowed_file_types = models.CharField(
@@ -54,8 +60,10 @@ class Channel(models.Model):
 class ChannelMember(models.Model):
     """An agent's rights on one channel, so each channel can have its own team (SuperOffice's chat rights)."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="members", verbose_name=_("channel"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships", verbose_name=_("agent"),
+    )
     can_respond = models.BooleanField(_("can respond"), default=True)
     notifications = models.BooleanField(_("notifications"), default=True)
     can_listen_in = models.BooleanField(_("can listen in"), default=False)
@@ -76,12 +84,12 @@ class ChatSession(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sessions")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("channel"))
     token = models.CharField(max_length=64, unique=True, default=new_visitor_token, editable=False)
     visitor_name = models.CharField(_("name"), max_length=100)
     visitor_email = models.EmailField(_("email"), blank=True)
     question = models.TextField(_("question"), blank=True)
-    visitor_language = models.CharField(max_length=10, default="en")
+    visitor_language = models.CharField(_("visitor's language"), max_length=10, default="en")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -92,8 +100,8 @@ class ChatSession(models.Model):
         verbose_name=_("contact"),
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     reactivated_at = models.DateTimeField(_("reactivated"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
@@ -142,16 +150,21 @@ class Message(models.Model):
         CHAT_ENDED = "chat_ended", _("Chat ended")
         CHAT_REACTIVATED = "chat_reactivated", _("Chat reactivated")
 
-    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    event = models.CharField(max_length=20, choices=Event.choices, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat session")
     )
-    body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["id"]
         indexes = [models.Index(fields=["session", "id"])]
         constraints = [
@@ -159,6 +172,9 @@ class Message(models.Model):
                 condition=Q(kind="event") ^ Q(event=""), name="event_only_on_event_messages"
             ),
         ]
+
+    def __str__(self):
+        return self.body[:60] or self.get_event_display()
 
 
 class ReadMark(models.Model):
@@ -184,11 +200,15 @@ class Listener(models.Model):
         HANDED_OVER = "handed_over", _("Handed over")
         SUPERVISOR = "supervisor", _("Listened in")
 
-    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="listeners")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listening")
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    started_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.CASCADE, related_name="listeners", verbose_name=_("chat session")
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listening", verbose_name=_("agent")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("listener")
@@ -200,6 +220,9 @@ class Listener(models.Model):
                 name="one_open_handed_over_listener",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.agent} · {self.session}"
 
 
 def attachment_path(instance, filename):

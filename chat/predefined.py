@@ -1,8 +1,9 @@
 """Reads of predefined text: what an agent may insert into a chat, and in which order.
 
 An agent sees their own quick replies and the team's reply templates and FAQs, never a colleague's
-quick replies. Without a search only texts in the agent's language are offered (those are the ones
-they answer in); a search reaches every language, so a text kept in another language can still be found.
+quick replies. Opened from a chat, the texts offered are those in the language the visitor chats in,
+since that is who reads them; elsewhere, those in the agent's own language. A search reaches every
+language, so a text kept in another language can still be found.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from chat.models import PredefinedText
+from chat.access import access_for
+from chat.models import ChatSession, PredefinedText
 from helpdesk.languages import profile_language
 
 PER_GROUP_LIMIT = 50
@@ -37,6 +39,18 @@ def agent_language(user, request_language: str | None = None) -> str:
     chosen = profile_language(user) or request_language or translation.get_language() or settings.LANGUAGE_CODE
     try:
         return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def chat_language(user, chat_id: int) -> str | None:
+    """The language the visitor of this chat reads, if the agent may open the chat; else None, the same
+    answer for a chat that does not exist."""
+    session = ChatSession.objects.select_related("channel").filter(pk=chat_id).first()
+    if session is None or access_for(user, session) is None:
+        return None
+    try:
+        return translation.get_supported_language_variant(session.visitor_language)
     except LookupError:
         return settings.LANGUAGE_CODE
 

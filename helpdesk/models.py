@@ -11,10 +11,10 @@ class AgentProfile(models.Model):
         AWAY = "away", _("Away")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("user")
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAY)
-    status_changed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAY)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("Leave empty to follow the browser."),
@@ -45,9 +45,12 @@ class Request(models.Model):
         CHAT = "chat", _("Chat")
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    channel = models.ForeignKey("chat.Channel", on_delete=models.PROTECT, related_name="requests")
+    channel = models.ForeignKey(
+        "chat.Channel", on_delete=models.PROTECT, related_name="requests", verbose_name=_("channel")
+    )
     session = models.ForeignKey(
-        "chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+        "chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests",
+        verbose_name=_("chat session"),
     )
     title = models.CharField(_("title"), max_length=200)
     contact = models.ForeignKey(
@@ -84,7 +87,7 @@ class Contact(models.Model):
     company = models.CharField(_("company"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("contact")
@@ -102,13 +105,19 @@ class Activity(models.Model):
     class Kind(models.TextChoices):
         CHAT = "chat", _("Chat")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities")
-    session = models.ForeignKey("chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="activities", verbose_name=_("contact")
+    )
+    session = models.ForeignKey(
+        "chat.ChatSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("chat session"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CHAT)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -116,3 +125,6 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title

@@ -2,7 +2,9 @@
 
 import json
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,11 +42,11 @@ def create(request, session_id):
         assigned_to_id=request.POST.get("assigned_to") or None,
     )
     response = render(request, "helpdesk/partials/request_created.html", {"created_request": created})
-    # The agent's Message box gets "Request #N" to send or edit (static/helpdesk/app.js inserts it).
+    # The agent's Message box gets "Request #N" to send or edit (static/helpdesk/app.js inserts it). It is
+    # meant for the visitor, so it is in the language they chat in, whatever the agent's.
+    with translation.override(access.session.visitor_language or settings.LANGUAGE_CODE):
+        text_for_visitor = _("Request #%(number)s") % {"number": created.pk}
     response["HX-Trigger"] = json.dumps({
-        "helpdesk:insertText": {
-            "into": f"composer-text-{access.session.pk}",
-            "text": _("Request #%(number)s") % {"number": created.pk},
-        }
+        "helpdesk:insertText": {"into": f"composer-text-{access.session.pk}", "text": text_for_visitor}
     })
     return response

@@ -22,7 +22,9 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    session = models.ForeignKey("chat.ChatSession", on_delete=models.CASCADE, related_name="transfers")
+    session = models.ForeignKey(
+        "chat.ChatSession", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("chat session")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRANSFER)
     status = models.CharField(_("outcome"), max_length=20, choices=Status.choices, default=Status.PENDING)
     from_agent = models.ForeignKey(
@@ -37,7 +39,7 @@ class Transfer(models.Model):
     )
     note = models.TextField(_("note for the colleague"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

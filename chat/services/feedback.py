@@ -1,7 +1,9 @@
 """What a visitor leaves in the post-chat form: a rating, a comment, and, where the channel offers it,
-the transcript by email."""
+the transcript by email, to the address they give there (the pre-chat form's, unless they change it)."""
 
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -33,12 +35,26 @@ def _clean_comment(comment: str) -> str:
 
 
 def transcript_offered(session: ChatSession) -> bool:
-    """The form offers "Email me the transcript" only where the channel allows it and we have an address."""
-    return session.channel.transcript_by_email and bool(session.visitor_email)
+    """The form offers "Email me the transcript" wherever the channel allows it: a visitor who gave no
+    address before the chat types one in the form."""
+    return session.channel.transcript_by_email
+
+
+def transcript_address(session: ChatSession, email: str = "") -> str:
+    """Where the transcript goes: the address typed in the form, else the one given before the chat."""
+    address = (email or "").strip() or session.visitor_email
+    if not address:
+        raise Invalid(_("Give the email address to send the transcript to."))
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise Invalid(_("Enter a valid email address.")) from None
+    return address
 
 
 @transaction.atomic
-def feedback_give(*, session: ChatSession, rating, comment: str = "", send_transcript: bool = False) -> ChatSession:
+def feedback_give(*, session: ChatSession, rating, comment: str = "", send_transcript: bool = False,
+                  email: str = "") -> ChatSession:
     """Store the visitor's rating and comment; send the transcript once they are stored."""
     session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
     if not session.channel.post_chat_form:
@@ -51,20 +67,22 @@ def feedback_give(*, session: ChatSession, rating, comment: str = "", send_trans
     comment = _clean_comment(comment)
     if send_transcript and not transcript_offered(session):
         raise NotAllowed(_("This chat's transcript cannot be sent by email."))
+    address = transcript_address(session, email) if send_transcript else ""
     session.rating, session.rating_comment = rating, comment
     session.save(update_fields=["rating", "rating_comment"])
     if send_transcript:
         # robust: a mail server that is down must not turn stored feedback into an error page.
-        transaction.on_commit(lambda: transcript_email(session=session), robust=True)
+        transaction.on_commit(lambda: transcript_email(session=session, to=address), robust=True)
     return session
 
 
-def transcript_email(*, session: ChatSession) -> None:
-    """Email the transcript to the visitor, in the language they chatted in."""
+def transcript_email(*, session: ChatSession, to: str = "") -> None:
+    """Email the transcript to the visitor (to `to`, else their pre-chat address), in the language they
+    chatted in."""
     language = session.visitor_language or "en"
     with translation.override(language):
         subject = _("Your chat with %(channel)s") % {"channel": session.channel.name}
         body = render_to_string(
             "chat/email/transcript.txt", {"session": session, "messages": list(selectors.transcript(session))}
         )
-    EmailMessage(subject, body, to=[session.visitor_email], headers={"Content-Language": language}).send()
+    EmailMessage(subject, body, to=[to or session.visitor_email], headers={"Content-Language": language}).send()

@@ -18,14 +18,26 @@ from helpdesk.http import agent_required, refusal, service_errors
 CHANGED_EVENT = "predefined-changed"
 
 
+def _chat_id(request) -> str:
+    """The chat whose composer asked ("chat" in the query or the form), or ""."""
+    chat_id = request.GET.get("chat") or request.POST.get("chat") or ""
+    return chat_id if chat_id.isdigit() else ""
+
+
 def _language(request):
-    return predefined.agent_language(request.user, request.LANGUAGE_CODE)
+    """The chat's language when asked from a chat's composer, else the agent's own."""
+    chat_id = _chat_id(request)
+    language = predefined.chat_language(request.user, int(chat_id)) if chat_id else None
+    return language or predefined.agent_language(request.user, request.LANGUAGE_CODE)
 
 
 def _results_context(request, query):
     language = _language(request)
     groups = predefined.search(request.user, language=language, query=query)
-    return {"groups": groups, "language": language, "query": query, "found": any(g.texts for g in groups)}
+    return {
+        "groups": groups, "language": language, "query": query, "found": any(g.texts for g in groups),
+        "chat_id": _chat_id(request),
+    }
 
 
 def _visible_or_404(request, pk):

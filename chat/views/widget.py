@@ -132,14 +132,16 @@ def visitor_feedback(request, slug, token):
     """The post-chat form's "Send feedback": rating, comment and, where offered, the transcript by email."""
     session = _session(slug, token)
     send_transcript = request.POST.get("send_transcript") == "1"
+    email = request.POST.get("email", "")
     try:
         session = feedback.feedback_give(
             session=session, rating=request.POST.get("rating"), comment=request.POST.get("comment", ""),
-            send_transcript=send_transcript,
+            send_transcript=send_transcript, email=email,
         )
     except ServiceError as error:
         return refusal(error.message, error.status_code)
-    return render(request, "chat/widget/postchat.html", {"session": session, "transcript_sent": send_transcript})
+    transcript_to = feedback.transcript_address(session, email) if send_transcript else ""
+    return render(request, "chat/widget/postchat.html", {"session": session, "transcript_to": transcript_to})
 
 
 @widget_view

@@ -108,8 +108,8 @@
     return { start: box.selectionStart - match[2].length - 1, end: box.selectionStart, word: match[2].toLowerCase() };
   }
 
-  // Shortcuts that start with the word, an exact one first; the server lists the agent's language first,
-  // so of two texts with one shortcut the agent's own language wins.
+  // Shortcuts that start with the word, an exact one first; the server lists the chat's language first,
+  // so of two texts with one shortcut the one the visitor reads wins.
   function matching(texts, word) {
     var seen = {};
     var found = texts.filter(function (text) {
@@ -165,6 +165,7 @@
     var tools = toolsOf(box);
     if (!tools) return;
     loadShortcuts(tools.getAttribute("data-predefined-shortcuts")).then(function (texts) {
+      box = document.getElementById(box.id) || box;  // by id: a live swap may have replaced it meanwhile
       var typed = document.activeElement === box ? typedShortcut(box) : null;
       var found = typed ? matching(texts, typed.word) : [];
       if (found.length) showSuggestions(box, typed, found);
@@ -264,11 +265,21 @@
   });
 
   // A live swap may replace the composer (same ids, still open) or take it away (the chat ended, was
-  // handed over): then close what belonged to it.
+  // handed over): then close what belonged to it. Replacing the box also takes the focus from it, which
+  // hides its suggestions though the agent never left it: live.js gives the new box the text, caret and
+  // focus back, and the suggestions come back here.
+  var resuggestIn = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (suggesting && target && target.contains && target.contains(suggesting.box)) resuggestIn = suggesting.box.id;
+  });
   document.addEventListener("htmx:oobAfterSwap", function () {
     var opener = openerId && document.getElementById(openerId);
     if (opener) opener.setAttribute("aria-expanded", "true");
     else if (openerId) closePicker(false);
     if (suggesting && !document.body.contains(suggesting.box)) suggesting = null;
+    var box = resuggestIn && document.getElementById(resuggestIn);
+    resuggestIn = null;
+    if (box) suggestFor(box);
   });
 })();

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def support():
-    return ChannelFactory(slug="support", name="Support", unanswered_alert_seconds=60)
+    return ChannelFactory(slug="support", name="Support", unanswered_alert_seconds=60, manager_alert_seconds=120)
 
 
 @pytest.fixture
@@ -35,6 +35,13 @@ def waiting_chat(channel, waited_seconds, **fields):
     ChatSession.objects.filter(pk=session.pk).update(created_at=since)
     session.refresh_from_db()
     return session
+
+
+def away_manager(channel):
+    """A manager who is Away, so any warning they get is the manager's own."""
+    maria = make_manager("maria", channel=channel, can_respond=False)
+    AgentProfile.objects.filter(user=maria).update(status=AgentProfile.Status.AWAY)
+    return fresh(maria)
 
 
 def warned_about(user):
@@ -101,10 +108,9 @@ def test_a_chat_that_came_back_to_the_queue_counts_from_its_return(support, alic
     assert warned_about(alice) == []
 
 
-def test_a_manager_is_warned_in_their_own_words_even_when_away(support):
-    maria = make_manager("maria", channel=support, can_respond=False)
-    AgentProfile.objects.filter(user=maria).update(status=AgentProfile.Status.AWAY)
-    waiting_chat(support, waited_seconds=120)
+def test_a_manager_is_warned_in_their_own_words_even_when_away(support, alice):
+    maria = away_manager(support)
+    waiting_chat(support, waited_seconds=130)
 
     [chat] = unanswered_alerts(fresh(maria)).chats
     html, _next = alerts_html(fresh(maria))
@@ -114,12 +120,60 @@ def test_a_manager_is_warned_in_their_own_words_even_when_away(support):
     assert ">Answer" not in html  # she does not answer on this channel; her colleagues do
 
 
+def test_a_manager_gets_their_own_warning_after_the_channels_manager_time(support):
+    """Present with Notifications, the manager first gets the agents' warning; at the manager's time it
+    becomes their own, under a new key, so dismissing the first does not hide the second."""
+    lena = make_agent("lena", channel=support, is_manager=True)
+    session = waiting_chat(support, waited_seconds=0)
+
+    as_agent = unanswered_alerts(fresh(lena), now=session.created_at + timedelta(seconds=61))
+    as_manager = unanswered_alerts(fresh(lena), now=session.created_at + timedelta(seconds=121))
+
+    assert [chat.as_manager for chat in as_agent.chats] == [False]
+    assert as_agent.next_due_at == session.created_at + timedelta(seconds=120)
+    assert [chat.as_manager for chat in as_manager.chats] == [True]
+    assert as_manager.next_due_at is None
+    ChatSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - timedelta(seconds=121))
+    html, _next = alerts_html(fresh(lena))
+    assert "No agent has answered Vera on Support." in html
+    assert f'data-alert-key="{session.pk}-' in html and '-manager"' in html
+
+
+def test_a_manager_is_not_warned_before_the_channels_manager_time(support, alice):
+    maria = away_manager(support)
+    session = waiting_chat(support, waited_seconds=0)
+
+    alerts = unanswered_alerts(fresh(maria), now=session.created_at + timedelta(seconds=119))
+
+    assert alerts.chats == []
+    assert alerts.next_due_at == session.created_at + timedelta(seconds=120)
+
+
+def test_a_manager_is_not_warned_while_no_agent_of_the_channel_is_present(support):
+    make_agent("amir", present=False, channel=support)
+    maria = away_manager(support)
+    waiting_chat(support, waited_seconds=3600)
+
+    assert warned_about(maria) == []
+
+
+def test_a_channel_set_to_0_never_warns_its_managers(support, alice):
+    support.manager_alert_seconds = 0
+    support.save(update_fields=["manager_alert_seconds"])
+    maria = away_manager(support)
+    waiting_chat(support, waited_seconds=3600)
+
+    assert warned_about(maria) == []
+    assert warned_about(alice) == ["Vera"]  # the agents' warning has its own setting
+
+
 def test_a_manager_of_one_channel_is_not_warned_about_another(support):
-    sales = ChannelFactory(slug="sales", unanswered_alert_seconds=60)
+    sales = ChannelFactory(slug="sales", unanswered_alert_seconds=60, manager_alert_seconds=120)
     make_agent("sam", channel=sales)
+    make_agent("alice", channel=support)
     boss = make_agent("boss", present=False, channel=sales, is_manager=True)
-    waiting_chat(support, waited_seconds=120, visitor_name="Vera")
-    waiting_chat(sales, waited_seconds=120, visitor_name="Sid")
+    waiting_chat(support, waited_seconds=130, visitor_name="Vera")
+    waiting_chat(sales, waited_seconds=130, visitor_name="Sid")
 
     assert warned_about(boss) == ["Sid"]
 
@@ -184,3 +238,18 @@ async def test_an_away_agent_gets_no_warning_and_going_away_takes_it_down(suppor
     assert 'role="alert"' not in await frame_with(present_dashboard, 'id="alerts"')
     await away_dashboard.disconnect()
     await present_dashboard.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_managers_warning_pops_up_once_an_agent_of_the_channel_is_present(support):
+    alice = await database_sync_to_async(make_agent)("alice", present=False, channel=support)
+    maria = await database_sync_to_async(away_manager)(support)
+    await database_sync_to_async(waiting_chat)(support, 130)
+    dashboard = await socket("/ws/workspace/", maria)
+    assert 'role="alert"' not in await frame_with(dashboard, 'id="alerts"')
+
+    await database_sync_to_async(presence_set)(user=alice, status="present")
+
+    popped = await frame_with(dashboard, 'role="alert"')
+    assert "No agent has answered Vera on Support." in popped
+    await dashboard.disconnect()

@@ -164,6 +164,33 @@ def test_the_transcript_is_emailed_in_the_visitors_language_once_the_feedback_is
     assert "Support" in email.subject
 
 
+@pytest.mark.parametrize("language, subject, lines", [
+    ("nl", "Uw chat met Support", [
+        "Hallo Vera,", "Hier is het transcript van uw chat met Support op 5 maart 2026.", "U: Where is my order?",
+        "Alice: It ships today.", "De chat is beëindigd.", "Bedankt dat u contact met ons hebt opgenomen!",
+    ]),
+    ("sv", "Din chatt med Support", [
+        "Hej Vera!", "Här är utskriften av din chatt med Support den 5 mars 2026.", "Du: Where is my order?",
+        "Alice: It ships today.", "Chatten har avslutats.", "Tack för att du kontaktade oss!",
+    ]),
+])
+def test_every_word_of_the_transcript_email_is_in_the_visitors_language(
+    support, alice, language, subject, lines, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The template's own sentences are translated too, not only the date: no English line is left."""
+    session = chat_with_transcript(support, alice, language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_give(session=session, rating=5, send_transcript=True)
+
+    [email] = mailoutbox
+    assert email.subject == subject
+    for line in lines:
+        assert line in email.body
+    for english in ["Your chat", "Hello", "Here is the transcript", "You:", "The chat has ended", "Thank you"]:
+        assert english not in email.body
+
+
 def test_no_transcript_is_emailed_when_the_visitor_does_not_ask_for_it(
     support, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -189,26 +216,71 @@ def test_a_transcript_request_is_refused_where_the_channel_does_not_send_transcr
     assert session.rating is None
 
 
-def test_a_transcript_request_is_refused_when_the_visitor_gave_no_email(
+def test_a_transcript_request_without_any_address_is_refused_and_nothing_is_stored(
     support, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
     session = ended_chat(support, alice, visitor_email="")
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(NotAllowed):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Invalid, match="email address"):
         feedback_give(session=session, rating=5, send_transcript=True)
 
     assert mailoutbox == []
+    session.refresh_from_db()
+    assert session.rating is None
 
 
-def test_the_form_offers_the_transcript_only_where_the_channel_allows_it_and_there_is_an_address(support, alice):
+def test_a_visitor_who_gave_no_address_before_the_chat_types_one_for_the_transcript(
+    support, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = ended_chat(support, alice, visitor_email="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(widget_url(session, "feedback/"), {
+            "rating": "5", "send_transcript": "1", "email": " vera@example.net ",
+        })
+
+    assert response.status_code == 200
+    assert "We are sending the transcript to vera@example.net." in response.text
+    [email] = mailoutbox
+    assert email.to == ["vera@example.net"]
+
+
+def test_the_address_typed_in_the_form_wins_over_the_one_given_before_the_chat(
+    support, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = ended_chat(support, alice)  # vera@example.org
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_give(session=session, rating=4, send_transcript=True, email="vera.work@example.com")
+
+    [email] = mailoutbox
+    assert email.to == ["vera.work@example.com"]
+
+
+def test_a_malformed_address_for_the_transcript_is_refused_with_the_reason(support, alice, mailoutbox):
+    session = ended_chat(support, alice)
+
+    response = Client().post(widget_url(session, "feedback/"), {
+        "rating": "5", "send_transcript": "1", "email": "vera at example",
+    })
+
+    assert response.status_code == 400
+    assert response.text == "Enter a valid email address."
+    session.refresh_from_db()
+    assert session.rating is None
+    assert mailoutbox == []
+
+
+def test_the_form_offers_the_transcript_where_the_channel_allows_it_with_the_address_filled_in(support, alice):
     no_mail = ChannelFactory(slug="no-mail", post_chat_form=True, transcript_by_email=False)
-    offered = ended_chat(support, alice)
-    channel_says_no = ended_chat(no_mail, alice)
-    no_address = ended_chat(support, alice, visitor_email="")
+    offered = Client().get(widget_url(ended_chat(support, alice))).text
+    no_address = Client().get(widget_url(ended_chat(support, alice, visitor_email=""))).text
 
-    assert "Email me the transcript" in Client().get(widget_url(offered)).text
-    assert "Email me the transcript" not in Client().get(widget_url(channel_says_no)).text
-    assert "Email me the transcript" not in Client().get(widget_url(no_address)).text
+    assert "Email me the transcript" in offered
+    assert 'name="email" type="email" maxlength="254" value="vera@example.org"' in offered
+    assert "Email me the transcript" in no_address
+    assert 'name="email" type="email" maxlength="254" value=""' in no_address
+    assert "Email me the transcript" not in Client().get(widget_url(ended_chat(no_mail, alice))).text
 
 
 # --- The form over HTTP --------------------------------------------------------------------------------

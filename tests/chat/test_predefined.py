@@ -2,9 +2,13 @@
 "Insert text" picker and "/shortcut" over HTTP; the admin where managers keep the team's texts."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
@@ -346,6 +350,60 @@ def test_the_shortcuts_list_holds_the_agents_own_and_the_teams_texts_own_languag
     assert data["texts"][0]["text"] == "Welkom!"
 
 
+def test_from_a_chat_the_texts_come_in_the_language_its_visitor_reads(alice, support):
+    """Alice works in English; her Dutch visitor reads what she inserts, so the chat's composer offers the
+    Dutch texts and "/welcome" becomes the Dutch one."""
+    team_text(Kind.REPLY_TEMPLATE, shortcut="welcome", language="en", title="Welcome", text="Hello!")
+    team_text(Kind.REPLY_TEMPLATE, shortcut="welcome", language="nl", title="Welkom", text="Hallo!")
+    session = ChatSessionFactory(
+        channel=support, owner=alice, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(),
+        visitor_language="nl",
+    )
+    agent = logged_in(alice)
+
+    panel = agent.get(f"/chats/{session.pk}/").text
+    picker = agent.get(f"/predefined/?chat={session.pk}").text
+    found = agent.get("/predefined/results/", {"chat": session.pk, "q": "welk"}).text
+    texts = agent.get(f"/predefined/shortcuts/?chat={session.pk}").json()["texts"]
+    new_quick_reply = agent.get(f"/predefined/quick-replies/new/?chat={session.pk}").text
+
+    assert f'data-predefined-picker="/predefined/?chat={session.pk}"' in panel
+    assert f'data-predefined-shortcuts="/predefined/shortcuts/?chat={session.pk}"' in panel
+    assert "Welkom" in picker and "Welcome" not in picker
+    assert f'name="chat" value="{session.pk}"' in picker  # searches and saves keep to this chat
+    assert "Welkom" in found and '<span class="tag">' not in found
+    assert [(t["shortcut"], t["language"]) for t in texts] == [("welcome", "nl"), ("welcome", "en")]
+    assert '<option value="nl" selected>' in new_quick_reply
+    assert "Welcome" in agent.get("/predefined/").text  # away from a chat, her own language
+
+
+def test_a_chat_the_agent_may_not_open_does_not_choose_the_language(alice, bob, support):
+    team_text(Kind.REPLY_TEMPLATE, shortcut="welcome", language="en", title="Welcome")
+    team_text(Kind.REPLY_TEMPLATE, shortcut="welcome", language="nl", title="Welkom")
+    bobs_chat = ChatSessionFactory(
+        channel=support, owner=bob, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(),
+        visitor_language="nl",
+    )
+
+    picker = logged_in(alice).get("/predefined/", {"chat": bobs_chat.pk}).text
+
+    assert "Welcome" in picker and "Welkom" not in picker
+
+
+def test_saving_a_quick_reply_from_a_chat_lists_the_chats_language_first(alice, support):
+    session = ChatSessionFactory(
+        channel=support, owner=alice, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(),
+        visitor_language="sv",
+    )
+
+    response = logged_in(alice).post("/predefined/quick-replies/", {
+        "chat": session.pk, "q": "", "title": "Tack", "shortcut": "tack", "text": "Tack för väntan!", "language": "sv",
+    })
+
+    assert response.status_code == 200
+    assert "Tack" in response.text and '<span class="tag">' not in response.text
+
+
 def test_saving_a_quick_reply_without_the_csrf_token_is_refused(alice):
     response = logged_in(alice, enforce_csrf_checks=True).post("/predefined/quick-replies/", {
         "title": "Thanks", "shortcut": "thanks", "text": "Thanks!", "language": "en",
@@ -394,6 +452,41 @@ def test_the_visitors_composer_has_the_emoji_picker_in_the_visitors_language_but
     assert "Emoji</button>" in html
     assert "emoji-picker-element-data-1.8.0/nl/cldr/data.json" in html
     assert "Insert text" not in html
+
+
+def static_text(url):
+    """A static file's text, found the way the static files app serves it."""
+    return Path(finders.find(url.removeprefix(settings.STATIC_URL))).read_text(encoding="utf-8")
+
+
+def emoji_picker_files(html):
+    """The static files the "Emoji" button loads, by attribute."""
+    return dict(re.findall(r'data-emoji-(data|i18n|locale)="([^"]+)"', html))
+
+
+def test_a_swedish_visitor_and_agent_get_the_emoji_picker_in_swedish(support, alice):
+    """Its words and emoji names: the picker ships no Swedish words, so ours are loaded, and they name
+    every word its own translations do."""
+    session = ChatSessionFactory(
+        channel=support, owner=alice, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(),
+        visitor_language="sv",
+    )
+    AgentProfile.objects.filter(user=alice).update(language="sv")
+
+    widget = emoji_picker_files(Client().get(f"/widget/support/chat/{session.token}/", HTTP_ACCEPT_LANGUAGE="sv").text)
+    panel = emoji_picker_files(logged_in(alice).get(f"/chats/{session.pk}/").text)
+
+    assert widget == panel
+    assert widget["locale"] == "sv"
+    assert widget["data"].endswith("/emoji-picker-element-data-1.8.0/sv/cldr/data.json")
+    swedish = static_text(widget["i18n"])
+    dutch = static_text(emoji_picker_files(
+        Client().get(f"/widget/support/chat/{session.token}/", HTTP_ACCEPT_LANGUAGE="nl").text
+    )["i18n"])
+    words = re.compile(r"^\s*'?([\w-]+)'?:", re.MULTILINE)
+    assert set(words.findall(swedish)) == set(words.findall(dutch))
+    assert "Sök" in swedish and "Search" not in swedish
+    assert json.loads(static_text(widget["data"]))  # the Swedish emoji names are there to search
 
 
 # --- The admin: managers keep the team's texts ----------------------------------------------------------------

@@ -215,6 +215,21 @@ def test_creating_a_request_puts_its_number_into_the_agents_message_box(support,
     assert f'id="composer-text-{session.pk}"' in logged_in(alice).get(f"/chats/{session.pk}/").text
 
 
+@pytest.mark.parametrize(("language", "text"), [("nl", "Verzoek #{}"), ("sv", "Ärende #{}")])
+def test_the_request_number_for_the_visitor_is_in_the_visitors_language(support, alice, language, text):
+    """Alice works in English; what waits in her Message box is meant for the visitor, so it is in theirs."""
+    session = chat_with_a_conversation(support, alice, visitor_language=language)
+
+    response = logged_in(alice).post(
+        f"/chats/{session.pk}/request/", {"title": "Parcel lost"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    created = Request.objects.get()
+    assert f"Request #{created.pk} created." in response.text  # Alice's own notice stays in her language
+    trigger = json.loads(response["HX-Trigger"])["helpdesk:insertText"]
+    assert trigger["text"] == text.format(created.pk)
+
+
 def test_an_agent_who_cannot_see_the_chat_cannot_create_a_request_from_it(support, alice, bob):
     session = chat_with_a_conversation(support, alice)
 

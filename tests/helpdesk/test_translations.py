@@ -12,7 +12,9 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.core.management import call_command
+from django.utils.functional import Promise
 
 from helpdesk.management.commands.update_translations import IGNORED_FOLDERS, translated_languages
 
@@ -123,3 +125,21 @@ def test_every_string_in_the_source_is_in_the_catalogues(tmp_path, settings, mon
             + "\n  ".join(repr(key[1]) + (f" (plural {key[2]!r})" if key[2] else "") for key in missing)
             + f"\n{HOW_TO_FIX}"
         )
+
+
+# Never shown: the widget's credential is excluded from the admin.
+UNSHOWN_FIELDS = {("chat", "chatsession", "token")}
+
+
+def test_every_field_the_admin_shows_has_a_translated_label():
+    """A field without a verbose_name is labelled with its English name ("Answered at") in every language."""
+    unlabelled = [
+        f"{model._meta.label}.{field.name}"
+        for model in admin.site._registry
+        if model._meta.app_label in {"chat", "helpdesk", "transfers"}
+        for field in model._meta.get_fields()
+        if not field.auto_created and hasattr(field, "verbose_name")
+        and (model._meta.app_label, model._meta.model_name, field.name) not in UNSHOWN_FIELDS
+        and not isinstance(field.verbose_name, Promise)
+    ]
+    assert not unlabelled, f"give these fields a verbose_name=_(...): {unlabelled}"
