@@ -72,17 +72,41 @@
     toggle.setAttribute("aria-expanded", "true");
   });
 
+  // Likewise a form the Menu opened (Transfer): a chat panel's socket re-sends it, closed, when it
+  // (re)connects, which can be just after the agent opened it.
+  var reopenShown = [];
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.contains) return;
+    document.querySelectorAll("[data-show]").forEach(function (button) {
+      var shown = document.querySelector(button.getAttribute("data-show"));
+      if (shown && shown.id && !shown.hidden && target.contains(shown)) reopenShown.push(shown.id);
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    reopenShown.forEach(function (id) {
+      var shown = document.getElementById(id);
+      if (shown) shown.hidden = false;
+    });
+    reopenShown = [];
+  });
+
   // A refused action answers with a plain-text reason: show it. Anything else (a server's error page)
   // and a lost connection get the page's own sentences (data-*-text on <body>), in the person's language.
-  document.addEventListener("htmx:responseError", function (event) {
+  // Watched on the request itself, not through htmx:responseError: a live push may replace the element
+  // that asked while the answer is on its way (the chat's socket re-sends the composer when it connects,
+  // maybe mid-upload), and htmx fires its error events on that detached element, where they never reach
+  // document.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    flash("");
     var xhr = event.detail.xhr;
-    var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
-    flash(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"));
+    xhr.addEventListener("load", function () {
+      if (xhr.status < 400) return;
+      var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
+      flash(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"));
+    });
+    xhr.addEventListener("error", function () { flash(document.body.getAttribute("data-offline-text")); });
   });
-  document.addEventListener("htmx:sendError", function () {
-    flash(document.body.getAttribute("data-offline-text"));
-  });
-  document.addEventListener("htmx:beforeRequest", function () { flash(""); });
 
   // Opening a chat shows the Chats tab.
   document.addEventListener("htmx:afterSettle", function (event) {
