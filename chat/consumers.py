@@ -7,6 +7,7 @@ network error (1006) to the browser, and the htmx ws extension would retry it fo
 """
 
 import asyncio
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -237,7 +238,10 @@ class WidgetConsumer(PushConsumer):
             [live.session_group(self.session.pk), live.queue_group(self.session.channel_id)]
         )
         self.last_message_id = 0
-        self.last_status = None
+        # The page opening the socket already shows the composer for the status it was rendered with (its
+        # URL's ?shown=): re-sending it unchanged would wipe what the visitor has begun there, such as the
+        # rating in the post-chat form. A status that has changed since is sent as always.
+        self.last_status = parse_qs(self.scope["query_string"].decode()).get("shown", [None])[0]
         await self.push(await self.render(full=True))
 
     @database_sync_to_async

@@ -174,6 +174,27 @@ async def test_the_visitor_sees_the_agent_join(support, alice):
     await communicator.disconnect()
 
 
+async def test_the_widget_socket_leaves_the_post_chat_form_its_page_shows_and_sends_a_newer_one(support, alice):
+    """Re-sending the form the page already shows would wipe the rating the visitor is choosing in it."""
+    from chat.services.sessions import session_end
+
+    session = await database_sync_to_async(active_chat)(support, alice)
+    await database_sync_to_async(session_end)(session=session, agent=alice)
+
+    shows_the_end = await socket(f"/ws/widget/{session.token}/?shown=ended")
+    await shows_the_end.connect(timeout=FRAME_WAIT)
+    state = await shows_the_end.receive_from(timeout=FRAME_WAIT)
+    assert "The chat has ended" in state
+    assert 'id="widget-composer"' not in state
+    await shows_the_end.disconnect()
+
+    rendered_before_the_end = await socket(f"/ws/widget/{session.token}/?shown=active")
+    await rendered_before_the_end.connect(timeout=FRAME_WAIT)
+    state = await rendered_before_the_end.receive_from(timeout=FRAME_WAIT)
+    assert 'id="widget-composer"' in state and "How was your chat?" in state
+    await rendered_before_the_end.disconnect()
+
+
 # --- The chat panel socket ------------------------------------------------------------------------------
 
 

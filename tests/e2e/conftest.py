@@ -9,7 +9,8 @@ Fixtures:
     daphne_server               base URL "http://127.0.0.1:<port>" (session)
     browser                     Playwright Chromium browser (session)
     new_page(locale="en-US", **context_options) -> Page
-                                a page in a fresh browser context: its own cookies, so its own person
+                                a page in a fresh browser context: its own cookies, so its own person;
+                                an element whose websocket has pushed once carries data-e2e-live
     login(page, username, password="demo") -> Page
                                 logs in through /accounts/login/ and waits for the workspace at "/"
     demo_team                   create_demo_data(): .channel, .alice, .bob, .carol, .maria, .users, .managers
@@ -52,6 +53,14 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 SERVER_START_SECONDS = 20
 RESULTS_DIR = Path(settings.BASE_DIR) / "test-results"
+# Marks an element with a websocket (ws-connect) once its first push has arrived. A chat panel rendered over
+# HTTP is re-sent by its socket as soon as that connects; a click landing during that swap is lost, so
+# flows wait for this mark (flows.expect_chat_open) before acting on a chat that has just opened.
+MARK_LIVE = """
+document.addEventListener("htmx:wsAfterMessage", function (event) {
+  event.target.setAttribute("data-e2e-live", "");
+});
+"""
 
 _daphne_log: Path | None = None
 
@@ -174,6 +183,7 @@ def new_page(request, browser, daphne_server):
     def make(locale: str = "en-US", **context_options):
         context = browser.new_context(base_url=daphne_server, locale=locale, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(MARK_LIVE)
         contexts.append(context)
         return context.new_page()
 

@@ -78,8 +78,12 @@ def panel_transcript(page: Page) -> Locator:
 
 
 def expect_chat_open(page: Page, visitor_name: str) -> None:
-    """The chat panel shows this visitor's chat, with its own live connection."""
+    """The chat panel shows this visitor's chat, and its own live connection has sent its first update.
+
+    That update re-renders the panel the server has just sent; a click landing during the swap would be lost.
+    """
     expect(chat_panel(page).get_by_role("heading", name=visitor_name)).to_be_visible()
+    expect(chat_panel(page)).to_have_attribute("data-e2e-live", "")
 
 
 def answer_next_in_queue(page: Page, visitor_name: str) -> None:
@@ -130,15 +134,36 @@ def present_agents(page: Page) -> Locator:
     return page.locator("#present-agents")
 
 
-def transfer_to(page: Page, colleague: str, note: str = "") -> None:
-    """Menu -> Transfer, pick the colleague in "Transfer to", add the note, click Transfer."""
+def transfer_form(page: Page) -> Locator:
+    return chat_panel(page).locator("form.transfer-form")
+
+
+def open_transfer_form(page: Page) -> Locator:
+    """Menu -> Transfer: the form with "Transfer to" and the note."""
     choose_from_menu(page, "Transfer")
-    page.get_by_label("Transfer to", exact=True).select_option(label=colleague)
+    expect(transfer_form(page)).to_be_visible()
+    return transfer_form(page)
+
+
+def send_transfer(page: Page, colleague: str, note: str = "") -> None:
+    """In the open transfer form: pick the colleague in "Transfer to", add the note, click Transfer."""
+    form = transfer_form(page)
+    form.get_by_label("Transfer to", exact=True).select_option(label=colleague)
     if note:
-        page.get_by_label("Note for your colleague", exact=True).fill(note)
-    form = page.locator("form.transfer-form")
+        form.get_by_label("Note for your colleague", exact=True).fill(note)
     form.get_by_role("button", name="Transfer", exact=True).click()
     expect(form).to_be_hidden()
+
+
+def transfer_to(page: Page, colleague: str, note: str = "") -> None:
+    """Menu -> Transfer, pick the colleague in "Transfer to", add the note, click Transfer."""
+    open_transfer_form(page)
+    send_transfer(page, colleague, note)
+
+
+def transfer_bar(page: Page) -> Locator:
+    """The line under the transcript: an offer to answer, a transfer waiting, listening mode, an outcome."""
+    return chat_panel(page).locator(".transfer-bar")
 
 
 def transfer_options(page: Page) -> Locator:
