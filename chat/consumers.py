@@ -51,6 +51,15 @@ class PushConsumer(AsyncWebsocketConsumer):
         if html:
             await self.send(text_data=html)
 
+    def changed_only(self, fragments_by_name: dict[str, str]) -> str:
+        """The fragments that differ from what this socket sent last. Re-sending an unchanged one would
+        swap it under the person's pointer and lose a click that lands meanwhile. A new socket has sent
+        nothing, so a (re)connect still sends the whole current state."""
+        sent = self.__dict__.setdefault("sent_fragments", {})
+        changed = [html for name, html in fragments_by_name.items() if sent.get(name) != html]
+        sent.update(fragments_by_name)
+        return "".join(changed)
+
 
 class WorkspaceConsumer(PushConsumer):
     """The agent's Dashboard and Chats tabs: team lists, the agent's sessions list and presence."""
@@ -79,11 +88,11 @@ class WorkspaceConsumer(PushConsumer):
     def render_team(self):
         self.user = get_user_model().objects.select_related("agent_profile").get(pk=self.user.pk)  # fresh rights and language
         self.language = language_for_socket(self.scope, self.user)
-        return fragments.team_html(self.user, self.language)
+        return self.changed_only(fragments.team_fragments(self.user, self.language))
 
     @database_sync_to_async
     def render_agent(self, open_session=None):
-        html = fragments.agent_html(self.user, self.language)
+        html = self.changed_only(fragments.agent_fragments(self.user, self.language))
         if open_session and fragments.panel_access(self.user, open_session):
             with translation.override(self.language):
                 html += render_to_string("chat/partials/panel_opener.html", {"session_id": open_session})
@@ -173,8 +182,9 @@ class PanelConsumer(PushConsumer):
             self.shown = {}
         new_messages = list(selectors.transcript(access.session, after_id=self.last_message_id))
         context = fragments.panel_context(access, messages=new_messages)
-        templates = list(fragments.PANEL_LIVE_PARTIALS)
+        templates = []
         if full:
+            self.sent_fragments = {}
             templates.append("chat/partials/transcript.html")
         elif new_messages:
             templates.append("chat/partials/transcript_append.html")
@@ -182,11 +192,13 @@ class PanelConsumer(PushConsumer):
         # on every event would close a form the agent is filling in.
         if access.can_send != self.shown.get("can_send"):
             templates.append("chat/partials/composer.html")
+        live_partials = list(fragments.PANEL_LIVE_PARTIALS)
         if access.can_transfer != self.shown.get("can_transfer"):
             templates.append("chat/partials/transfer_form.html")
         elif access.can_transfer:
-            templates.append("chat/partials/transfer_targets.html")
-        html = fragments.render_partials(templates, context, self.language)
+            live_partials.append("chat/partials/transfer_targets.html")
+        html = self.changed_only(fragments.render_each(live_partials, context, self.language))
+        html += fragments.render_partials(templates, context, self.language)
         if new_messages:
             self.last_message_id = new_messages[-1].pk
             if access.role in ("owner", "listening", "offered"):

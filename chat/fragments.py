@@ -67,18 +67,23 @@ def panel_context(access, messages=None) -> dict:
     }
 
 
-def render_partials(templates, context, language=None) -> str:
-    """Render partials under the viewer's language: consumers do not pass through LocaleMiddleware."""
+def render_each(templates, context, language=None) -> dict[str, str]:
+    """Each partial's HTML by template name, under the viewer's language: consumers do not pass through
+    LocaleMiddleware."""
     with translation.override(language or translation.get_language() or "en"):
-        return "".join(render_to_string(name, context) for name in templates)
+        return {name: render_to_string(name, context) for name in templates}
 
 
-def team_html(user, language=None) -> str:
-    return render_partials(TEAM_PARTIALS, {"user": user, **team_context(user)}, language)
+def render_partials(templates, context, language=None) -> str:
+    return "".join(render_each(templates, context, language).values())
 
 
-def agent_html(user, language=None) -> str:
-    return render_partials(AGENT_PARTIALS, {"user": user, **agent_context(user)}, language)
+def team_fragments(user, language=None) -> dict[str, str]:
+    return render_each(TEAM_PARTIALS, {"user": user, **team_context(user)}, language)
+
+
+def agent_fragments(user, language=None) -> dict[str, str]:
+    return render_each(AGENT_PARTIALS, {"user": user, **agent_context(user)}, language)
 
 
 def panel_access(user, session_id):

@@ -226,3 +226,35 @@ async def test_the_owner_sees_a_visitor_message_arrive_in_the_chat_panel(support
 
     assert "Is anyone there?" in await communicator.receive_from(timeout=FRAME_WAIT)
     await communicator.disconnect()
+
+
+async def test_the_chat_panel_socket_re_sends_only_what_changed(support, alice):
+    """Another visitor arriving changes the team, not this chat: nothing of the panel is swapped under the
+    agent's pointer. A message then brings the new line, not the header again."""
+    from chat.services.messages import message_post_by_visitor
+
+    session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
+    communicator = await socket(f"/ws/chats/{session.pk}/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    assert f'id="panel-header-{session.pk}"' in await communicator.receive_from(timeout=FRAME_WAIT)
+
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Walt", question="Hello?")
+    await database_sync_to_async(message_post_by_visitor)(session=session, body="Still there?")
+
+    frame = await communicator.receive_from(timeout=FRAME_WAIT)
+    assert "Still there?" in frame
+    assert f'id="panel-header-{session.pk}"' not in frame
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_the_workspace_socket_leaves_unchanged_lists_alone(support, alice):
+    communicator = await socket("/ws/workspace/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    await frame_with(communicator, 'id="presence-toggle"')
+
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Vera", question="Hello?")
+
+    pushed = await frame_with(communicator, 'id="incoming-badge"')
+    assert 'id="present-agents"' not in pushed, "nobody's presence changed"
+    await communicator.disconnect()

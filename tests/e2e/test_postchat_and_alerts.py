@@ -47,7 +47,6 @@ def test_the_visitor_rates_the_chat_returns_to_it_and_the_agent_carries_on_live(
 
     visitor.get_by_role("radio", name="4 stars").check()
     visitor.get_by_label("Comment").fill("Quick and friendly.")
-    visitor.screenshot(path="/tmp/h8-postchat-form.png")
     visitor.get_by_role("button", name="Send feedback").click()
     expect(visitor.get_by_text("Thank you for your feedback!")).to_be_visible()
     session = ChatSession.objects.get(visitor_name="Vera")
@@ -57,7 +56,6 @@ def test_the_visitor_rates_the_chat_returns_to_it_and_the_agent_carries_on_live(
     expect(widget_transcript(visitor)).to_contain_text("You returned to the chat.")
     expect(panel_transcript(alice)).to_contain_text("Vera returned to the chat.")
     expect(session_entry(alice, "Vera")).to_contain_text("Reactivated")
-    alice.screenshot(path="/tmp/h8-reactivated-agent.png")
 
     agent_says(alice, "Welcome back! What else can I do?")
     expect(widget_transcript(visitor)).to_contain_text("Welcome back! What else can I do?")
@@ -75,7 +73,6 @@ def test_a_chat_nobody_answers_warns_a_present_agent_and_not_an_away_one(demo_te
     expect(incoming_row(bob, "Vera")).to_be_visible()  # bob's Dashboard is live and knows the chat
 
     expect(alert_popup(alice)).to_contain_text("Vera is waiting for an answer.")
-    alice.screenshot(path="/tmp/h8-alert.png")
     expect(alert_popup(bob)).to_have_count(0)
     bob.reload()  # whatever bob's page missed, the page as the server renders it now
     expect(incoming_row(bob, "Vera")).to_be_visible()
@@ -110,7 +107,6 @@ def test_each_side_sees_the_other_typing(demo_team, new_page, login):
 
     visitor.get_by_label("Message", exact=True).press_sequentially("Where is my ord")
     expect(agent_typing).to_have_text("Vera is typing…")
-    alice.screenshot(path="/tmp/h8-typing-agent.png")
     visitor.get_by_label("Message", exact=True).press_sequentially("er?")
     visitor.get_by_role("button", name="Send", exact=True).click()
     expect(panel_transcript(alice)).to_contain_text("Where is my order?")
@@ -118,5 +114,4 @@ def test_each_side_sees_the_other_typing(demo_team, new_page, login):
 
     message_box(alice).press_sequentially("Let me check")
     expect(visitor_typing).to_have_text("Alice is typing…")
-    visitor.screenshot(path="/tmp/h8-typing-visitor.png")
     expect(visitor_typing).to_have_text("")  # and it goes by itself once she stops
