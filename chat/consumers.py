@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from chat import alerts, fragments, live, selectors, typing_indicators
-from chat.access import access_for
 from chat.models import ChatSession
 from chat.services.messages import session_mark_read
 from helpdesk import roles

@@ -1,4 +1,6 @@
-"""Suite-wide hooks.
+"""Suite-wide hooks, and the usual team: channel "support" with alice and bob (agents), carol (Can listen
+in) and maria (manager by her channel rights). A test module that needs another channel overrides
+`support`; the people follow it.
 
 HELPDESK_FORBID_SKIPS=1 (set by .ci/run) turns any skipped test into a failed session: in CI a skip
 usually means a missing browser or service, and silently passing without it would hide that.
@@ -9,11 +11,38 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import ChannelFactory, make_agent
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls
 # made from that thread (fixtures and assertions in browser tests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 E2E_DIR = Path(__file__).parent / "e2e"
+
+
+@pytest.fixture
+def support():
+    return ChannelFactory(slug="support", name="Support")
+
+
+@pytest.fixture
+def alice(support):
+    return make_agent("alice", channel=support)
+
+
+@pytest.fixture
+def bob(support):
+    return make_agent("bob", channel=support)
+
+
+@pytest.fixture
+def carol(support):
+    return make_agent("carol", channel=support, can_listen_in=True)
+
+
+@pytest.fixture
+def maria(support):
+    return make_agent("maria", channel=support, is_manager=True)
 
 
 def forbid_skips() -> bool:

@@ -24,11 +24,6 @@ def support():
     return ChannelFactory(slug="support", name="Support", unanswered_alert_seconds=60, manager_alert_seconds=120)
 
 
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
 def waiting_chat(channel, waited_seconds, **fields):
     session = ChatSessionFactory(channel=channel, visitor_name=fields.pop("visitor_name", "Vera"), **fields)
     since = timezone.now() - timedelta(seconds=waited_seconds)

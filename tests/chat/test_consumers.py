@@ -19,23 +19,13 @@ from chat.models import ChatSession
 from chat.services.messages import message_post_by_agent
 from chat.services.sessions import session_start
 from helpdesk.asgi import application
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChatSessionFactory, make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # A bound on how long to wait for a frame before calling the test failed, not an expectation of speed.
 FRAME_WAIT = 10
 ORIGIN = (b"origin", b"http://localhost")
-
-
-@pytest.fixture
-def support(transactional_db):
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
 
 
 def session_cookie(user) -> bytes:

@@ -14,7 +14,7 @@ from PIL import Image
 from chat.models import Attachment, ChatSession, Listener, Message
 from chat.services.files import file_send_by_agent, file_send_by_visitor
 from helpdesk.errors import Invalid
-from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, UserFactory, make_agent
+from tests.factories import ChatSessionFactory, MessageFactory, UserFactory, make_agent
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +26,6 @@ TEXT = b"Order 1234: two blue mugs.\n"
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
 
 
 @pytest.fixture

@@ -31,11 +31,6 @@ def alice(support):
 
 
 @pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
-
-
-@pytest.fixture
 def sent(monkeypatch):
     """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
     batches = []

@@ -17,26 +17,11 @@ from chat.models import ChatSession, PredefinedText
 from chat.services.predefined import quick_reply_create, quick_reply_delete, quick_reply_update
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import AgentProfile
-from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, make_agent
+from tests.factories import ChatSessionFactory, UserFactory, make_agent
 
 pytestmark = pytest.mark.django_db
 
 Kind = PredefinedText.Kind
-
-
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
 
 
 def logged_in(user, **client_options):

@@ -14,15 +14,10 @@ from django.utils import timezone
 
 from chat.models import ChatSession, Listener, Message, ReadMark
 from helpdesk.models import Request
-from tests.factories import ChannelFactory, make_agent
+from tests.factories import make_agent
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
 
 
 @pytest.fixture

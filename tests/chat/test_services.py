@@ -22,21 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
-
-
-@pytest.fixture
 def sent(monkeypatch):
     """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
     batches = []

@@ -7,15 +7,10 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChatSessionFactory, make_agent
 from tests.transfers import frame_with, make_listen_in_agent, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def support(transactional_db):
-    return ChannelFactory(slug="support", name="Support")
 
 
 def named_agent(username, first_name, last_name, channel, **rights):

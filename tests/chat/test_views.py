@@ -13,21 +13,6 @@ from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, mak
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
-
-
 def logged_in(user, **client_options):
     client = Client(**client_options)
     client.force_login(user)

@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
 def visitor():
     """A browser inside a third-party iframe: no cookies, and CSRF checks as strict as in production."""
     return Client(enforce_csrf_checks=True)

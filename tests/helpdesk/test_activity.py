@@ -9,19 +9,9 @@ from chat.services.messages import message_post_by_visitor
 from chat.services.sessions import session_end, session_reactivate
 from helpdesk.models import Activity, Contact
 from helpdesk.services import session_link_contact
-from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
+from tests.factories import ChatSessionFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
 
 
 @pytest.fixture

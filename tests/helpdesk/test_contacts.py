@@ -17,7 +17,7 @@ from helpdesk.asgi import application
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Contact, Request
 from helpdesk.services import contact_create, session_link_contact
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChatSessionFactory, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -25,29 +25,9 @@ FRAME_WAIT = 10  # a bound on how long to wait for a frame before failing, not a
 
 
 @pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
-
-
-@pytest.fixture
 def carol(support):
     """Can listen in: sees every chat of the channel, owns none of them."""
     return make_agent("carol", channel=support, can_listen_in=True)
-
-
-@pytest.fixture
-def maria(support):
-    return make_agent("maria", channel=support, is_manager=True)
 
 
 @pytest.fixture

@@ -6,19 +6,9 @@ import pytest
 from django.test import Client
 
 from helpdesk.models import AgentProfile
-from tests.factories import ChannelFactory, UserFactory, make_agent
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
 
 
 @pytest.fixture

@@ -17,31 +17,6 @@ from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def support():
-    return ChannelFactory(slug="support", name="Support")
-
-
-@pytest.fixture
-def alice(support):
-    return make_agent("alice", channel=support)
-
-
-@pytest.fixture
-def bob(support):
-    return make_agent("bob", channel=support)
-
-
-@pytest.fixture
-def carol(support):
-    return make_agent("carol", channel=support, can_listen_in=True)
-
-
-@pytest.fixture
-def maria(support):
-    return make_agent("maria", channel=support, is_manager=True)
-
-
 def logged_in(user):
     client = Client()
     client.force_login(user)
