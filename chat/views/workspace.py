@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 from chat import alerts, fragments
 from chat.models import ChatSession
 from chat.services import listeners, messages, sessions
-from helpdesk.errors import NotFound
+from helpdesk import roles
+from helpdesk.errors import NotAllowed, NotFound
 from helpdesk.http import agent_required, refusal, service_errors
 
 
@@ -24,11 +25,17 @@ def _panel_response(request, access):
     return render(request, "chat/partials/panel.html", fragments.panel_context(access))
 
 
-def _access_or_404(request, session_id):
+def _access_or_refuse(request, session_id):
+    """The person's access to the chat, or a plain-text refusal (the workspace shows it in its alert
+    line). A chat of the agent's own channel answers 403, not 404: its Dashboard lists every ongoing
+    chat of the channel anyway, and a clear "not allowed" tells the agent why a forged link does not
+    open it. A chat of another channel, like a missing one, is not found."""
     access = fragments.panel_access(request.user, session_id)
     if access is None:
-        # The same answer for a chat that does not exist and one the agent may not see; plain text, since
-        # the workspace shows a refusal's body in its alert line.
+        channel_ids = list(roles.rights_by_channel(request.user))
+        if ChatSession.objects.filter(pk=session_id, channel_id__in=channel_ids).exists():
+            raise NotAllowed(_("You cannot open this chat: it is not yours, and watching a colleague's chat "
+                               "needs the Can listen in permission."))
         raise NotFound(_("No such chat."))
     return access
 
@@ -37,7 +44,7 @@ def _access_or_404(request, session_id):
 @agent_required
 @service_errors
 def chat_panel(request, session_id):
-    access = _access_or_404(request, session_id)
+    access = _access_or_refuse(request, session_id)
     if access.role == "supervisor":
         listeners.listen_in_start(session=access.session, agent=request.user)
     elif access.role in ("owner", "listening", "offered"):
@@ -51,7 +58,7 @@ def chat_panel(request, session_id):
 def answer(request, session_id):
     session = get_object_or_404(ChatSession, pk=session_id)
     sessions.session_answer(session=session, agent=request.user)
-    return _panel_response(request, _access_or_404(request, session_id))
+    return _panel_response(request, _access_or_refuse(request, session_id))
 
 
 @require_POST
@@ -61,7 +68,7 @@ def take_next(request):
     session = sessions.queue_take_next(agent=request.user)
     if session is None:
         return refusal(_("Nobody is waiting in the queue."), 409)
-    return _panel_response(request, _access_or_404(request, session.pk))
+    return _panel_response(request, _access_or_refuse(request, session.pk))
 
 
 @require_POST
@@ -95,7 +102,7 @@ def close_window(request, session_id):
 @agent_required
 @service_errors
 def recent_transcript(request, session_id):
-    access = _access_or_404(request, session_id)
+    access = _access_or_refuse(request, session_id)
     if not access.session.is_ended:
         raise NotFound(_("No such chat."))
     return _panel_response(request, access)

@@ -180,7 +180,8 @@ def test_an_agent_cannot_open_a_colleagues_chat(support, alice, bob):
 
     response = logged_in(bob).get(f"/chats/{session.pk}/")
 
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert "Can listen in" in response.text
 
 
 def test_an_agent_cannot_open_a_chat_of_a_channel_they_are_not_on(alice):

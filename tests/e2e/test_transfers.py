@@ -231,8 +231,8 @@ def test_an_agent_who_can_listen_in_watches_a_chat_unnoticed_and_others_cannot(
     expect(row).not_to_have_attribute("title", "Double-click or press Enter to view")
     session_id = row.get_attribute("data-session-id")
     forged = bob.request.get(f"/chats/{session_id}/")
-    assert forged.status == 404, forged.status
-    assert forged.text() == "No such chat."
+    assert forged.status == 403, forged.status
+    assert "Can listen in" in forged.text()
     close_code = bob.evaluate(
         """url => new Promise(resolve => {
             const socket = new WebSocket(url);

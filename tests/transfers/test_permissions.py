@@ -136,23 +136,23 @@ class TestPermissionMatrixOverHttp:
             assert response.status_code == 302
             assert response.url.startswith("/accounts/login/?next=")
         else:
-            # A chat one may not see answers like a chat that does not exist; a non-agent is turned away.
-            expected = 403 if actor == "non_agent" or action != "open panel" else 404
-            assert response.status_code == expected, body
+            assert response.status_code == 403, body
             assert is_sentence(body), f"refusal body is not a sentence: {body[:200]!r}"
         assert chat_state(team) == before, f"a refused {action} by {actor} changed the chat"
 
 
 @pytest.mark.django_db
-def test_panel_of_a_chat_that_does_not_exist_answers_like_a_forbidden_one():
+def test_a_forged_panel_url_is_refused_with_a_reason_and_a_missing_chat_is_not_found():
     team = handed_over_team()
     client = client_for(team, "other")
 
-    missing = client.get("/chats/999999/")
     forbidden = client.get(f"/chats/{team.chat.pk}/")
+    missing = client.get("/chats/999999/")
 
-    assert missing.status_code == forbidden.status_code == 404
-    assert missing.content == forbidden.content
+    assert forbidden.status_code == 403
+    assert "Can listen in" in forbidden.content.decode()
+    assert (missing.status_code, missing.content.decode()) == (404, "No such chat.")
+    assert not Listener.objects.filter(session=team.chat, agent=team.oscar).exists()
 
 
 @pytest.mark.django_db
