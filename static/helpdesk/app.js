@@ -60,6 +60,7 @@
   // must stay open across that swap, or it closes under the agent's pointer.
   var reopenMenuIn = null;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.shouldSwap === false) return;
     var target = event.detail.target;
     if (target && target.querySelector && target.querySelector(".menu-items:not([hidden])")) reopenMenuIn = target.id;
   });
@@ -76,6 +77,7 @@
   // (re)connects, which can be just after the agent opened it.
   var reopenShown = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.shouldSwap === false) return;
     var target = event.detail.target;
     if (!target || !target.contains) return;
     document.querySelectorAll("[data-show]").forEach(function (button) {

@@ -19,11 +19,27 @@
     if (box.value.trim() && box.form) box.form.requestSubmit();
   });
 
+  // A pushed fragment identical to what is on screen is not swapped. Every socket sends the whole
+  // current state when it (re)connects, usually what the page already shows; swapping it anyway would
+  // take the element from under a click or a caret. Listeners of oobBeforeSwap that come after this one
+  // (this file loads first) skip a swap it has called off.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var detail = event.detail;
+    var fragment = detail.fragment;
+    if (!detail.target || !fragment || fragment.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+    var incoming = fragment.firstElementChild;
+    if (fragment.childElementCount === 1 && incoming.id && incoming.id === detail.target.id &&
+        incoming.isEqualNode(detail.target)) {
+      detail.shouldSwap = false;
+    }
+  });
+
   // A live swap must not wipe what the person is typing or has chosen: fields marked data-keep-value
   // keep their value, caret (where the next key or emoji goes) and focus across a swap of the element
   // around them.
   var kept = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.shouldSwap === false) return;
     var target = event.detail.target;
     if (!target || !target.querySelectorAll) return;
     var fields = Array.from(target.querySelectorAll("[data-keep-value]"));

@@ -270,6 +270,7 @@
   // focus back, and the suggestions come back here.
   var resuggestIn = null;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.shouldSwap === false) return;
     var target = event.detail.target;
     if (suggesting && target && target.contains && target.contains(suggesting.box)) resuggestIn = suggesting.box.id;
   });

@@ -120,6 +120,22 @@ def test_double_clicking_an_incoming_chat_answers_it(demo_team, new_page, login)
     expect(incoming_row(alice, "Vera")).to_be_visible()
 
 
+def test_a_chat_opening_live_leaves_the_text_box_the_agent_already_has(demo_team, new_page, login):
+    """The chat panel's socket sends the whole chat when it connects, just after the page got the same
+    panel over HTTP: what is already on screen stays, so a click or a caret in it is never lost."""
+    alice = login(new_page(), "alice")
+    start_visitor_chat(new_page(), "Vera", "Where is my order?")
+    open_chats_tab(alice)
+    alice.get_by_role("button", name="Get next in queue").click()
+    box = message_box(alice)
+    expect(box).to_be_visible()
+    first_box = box.element_handle()
+
+    expect(chat_panel(alice)).to_have_attribute("data-e2e-live", "")  # the connect-time update arrived
+
+    assert first_box.evaluate("element => element.isConnected")
+
+
 def test_the_chat_menu_stays_open_while_new_visitors_arrive(demo_team, new_page, login):
     alice = login(new_page(), "alice")
     start_visitor_chat(new_page(), "Vera", "Where is my order?")
