@@ -19,6 +19,15 @@
     if (box.value.trim() && box.form) box.form.requestSubmit();
   });
 
+  // With DEBUG on (make run), django-htmx's script replaces the whole page with any 400/403/404 answer,
+  // to show Django's error page. A refusal here is a plain-text line for the page's own alert line, and
+  // the page must stay usable: keep such an answer from that handler (this listener, on window in the
+  // capture phase, runs before it; htmx itself does not listen for the event).
+  window.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "")) event.stopPropagation();
+  }, true);
+
   // A pushed fragment identical to what is on screen is not swapped. Every socket sends the whole
   // current state when it (re)connects, usually what the page already shows; swapping it anyway would
   // take the element from under a click or a caret. Listeners of oobBeforeSwap that come after this one
@@ -65,21 +74,23 @@
     kept = [];
   });
 
-  // A sent message leaves the text box. A live swap may have replaced the form while the message was on
-  // its way (a chat's socket re-sends the composer when it connects); its box then holds the kept copy,
-  // which is cleared too, unless the person has typed on. Watched on the request itself: htmx reports
-  // the answer on the detached form only, since the composer around it was replaced as well.
+  // A sent message leaves the text box once the server has it (refused, it stays to be fixed), but what
+  // the person has typed after it while it was on its way stays. A live swap may have replaced the form
+  // meanwhile (a chat's socket re-sends the composer when it connects); its box then holds the kept copy,
+  // cleared the same way. Watched on the request itself: htmx reports the answer on the detached form
+  // only, since the composer around it was replaced as well.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
     if (!form.matches || !form.matches("form[data-clears-on-send]")) return;
     var xhr = event.detail.xhr;
+    var box = form.elements.body;
+    var sent = box.value;
     xhr.addEventListener("load", function () {
       if (xhr.status >= 400) return;
-      var box = form.elements.body;
-      var sent = box.value;
-      form.reset();
       var current = document.getElementById(box.id);
-      if (current && current !== box && current.value === sent) current.value = "";
+      (current && current !== box ? [box, current] : [box]).forEach(function (field) {
+        if (field.value.indexOf(sent) === 0) field.value = field.value.slice(sent.length).trimStart();
+      });
     });
   });
 
@@ -89,6 +100,19 @@
   }
   document.addEventListener("htmx:afterSettle", scrollTranscripts);
   document.addEventListener("htmx:wsAfterMessage", scrollTranscripts);
+
+  // A picture grows its line when it has loaded, after the scroll above: follow it down while the reader
+  // is at the newest line, not when they have scrolled up to read earlier ones.
+  document.addEventListener("scroll", function (event) {
+    var list = event.target;
+    if (list.classList && list.classList.contains("transcript")) {
+      list.atNewest = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    }
+  }, true);
+  document.addEventListener("load", function (event) {
+    var list = event.target.tagName === "IMG" && event.target.closest(".transcript");
+    if (list && list.atNewest !== false) list.scrollTop = list.scrollHeight;
+  }, true);
 })();
 
 // Typing indicators. While a person types in a chat's "Message" box, the server is told at most every

@@ -91,6 +91,27 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(demo_team, new_page, logi
     expect(panel_transcript(alice)).to_contain_text("Thanks")
 
 
+def test_what_the_agent_types_while_a_message_is_on_its_way_stays_in_the_box(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    visitor = start_visitor_chat(new_page(), "Vera", "Hello")
+    answer_next_in_queue(alice, "Vera")
+
+    box = message_box(alice)
+
+    def type_on_while_it_travels(route):  # as on a slow connection: the answer comes after more typing
+        box.type("Found it")
+        route.continue_()
+
+    alice.route("**/messages/", type_on_while_it_travels)
+    box.click()
+    box.type("One moment")
+    box.press("Enter")
+
+    expect(widget_transcript(visitor)).to_contain_text("One moment")
+    expect(panel_transcript(alice)).to_contain_text("One moment")
+    expect(box).to_have_value("Found it")
+
+
 def test_markup_typed_by_the_visitor_shows_as_text(demo_team, new_page, login):
     alice = login(new_page(), "alice")
     visitor = start_visitor_chat(new_page(), "Mallory", "<b>x</b>")

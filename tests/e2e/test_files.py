@@ -9,6 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.flows import (
+    agent_says,
     answer_next_in_queue,
     chat_panel,
     message_box,
@@ -95,3 +96,17 @@ def test_a_file_above_the_channels_limit_is_refused_with_a_clear_message(demo_te
     expect(panel_transcript(alice).get_by_role("link", name="short.txt")).to_be_visible()
     expect(panel_transcript(alice).get_by_role("link", name="long.txt")).to_have_count(0)
     expect(widget_transcript(visitor).get_by_role("link", name="long.txt")).to_have_count(0)
+
+
+def test_a_picture_arriving_in_a_full_transcript_is_scrolled_into_view(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    visitor = start_visitor_chat(new_page(viewport={"width": 400, "height": 600}), "Vera", "My mug arrived broken")
+    answer_next_in_queue(alice, "Vera")
+    for line in range(1, 9):
+        agent_says(alice, f"Question {line} about the mug")
+    expect(widget_transcript(visitor)).to_contain_text("Question 8 about the mug")
+
+    send_file(chat_panel(alice), "replacement-mug.png", png_bytes(), "image/png")
+
+    picture = widget_transcript(visitor).get_by_role("img", name="replacement-mug.png")
+    expect(picture).to_be_in_viewport(ratio=1)
