@@ -7,13 +7,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Transfer(models.Model):
     class Kind(models.TextChoices):
-        TRANSFER = "transfer", _("Transfer")
-        TAKE_OVER = "take_over", _("Take over")
-        REASSIGN = "reassign", _("Reassign")
+        # Nouns for the history's "What" column; the buttons' verbs read wrong there in Swedish ("Överför").
+        TRANSFER = "transfer", pgettext_lazy("kind of hand-over", "Transfer")
+        TAKE_OVER = "take_over", pgettext_lazy("kind of hand-over", "Take over")
+        REASSIGN = "reassign", pgettext_lazy("kind of hand-over", "Reassign")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
