@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chat import fragments
@@ -64,17 +63,15 @@ def unanswered_alerts(user, now: datetime | None = None) -> DueAlerts:
     if not as_agent | as_manager:
         return DueAlerts(chats=[], next_due_at=None)
     waiting = (
-        ChatSession.objects.filter(
+        # A chat that came back after it ended has waited since it came back (queued_since).
+        ChatSession.objects.waiting()
+        .filter(
             Q(channel_id__in=as_agent, channel__unanswered_alert_seconds__gt=0)
             | Q(channel_id__in=as_manager, channel__manager_alert_seconds__gt=0),
-            status=ChatSession.Status.QUEUED,
         )
-        # A chat that came back after it ended has waited since it came back.
-        .annotate(waiting_since=Coalesce("reactivated_at", "created_at"))
-        .order_by("waiting_since", "id")
         .values_list(
             "pk", "visitor_name", "channel_id", "channel__name", "channel__unanswered_alert_seconds",
-            "channel__manager_alert_seconds", "waiting_since",
+            "channel__manager_alert_seconds", "queued_since",
         )[:CANDIDATE_LIMIT]
     )
     due, next_due_at = [], None

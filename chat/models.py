@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,6 +79,19 @@ class ChannelMember(models.Model):
         return f"{self.user} @ {self.channel}"
 
 
+class ChatSessionQuerySet(models.QuerySet):
+    def waiting(self):
+        """Chats in the queue, first to be answered first, each with `queued_since`: when it (re)entered
+        the queue. A chat reactivated from the post-chat form queues from that moment, behind everyone
+        already waiting, not from when it first started. The incoming list, "Get next in queue", the
+        visitor's place in the queue and the unanswered-chat alerts all read it from here."""
+        return (
+            self.filter(status=ChatSession.Status.QUEUED)
+            .annotate(queued_since=Coalesce("reactivated_at", "created_at"))
+            .order_by("queued_since", "id")
+        )
+
+
 class ChatSession(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("In queue")
@@ -105,6 +119,8 @@ class ChatSession(models.Model):
     reactivated_at = models.DateTimeField(_("reactivated"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    objects = ChatSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chat session")

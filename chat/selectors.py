@@ -23,11 +23,9 @@ def _count_of(queryset):
 def incoming_chats(user):
     """Waiting chats the user can answer, oldest first."""
     return (
-        ChatSession.objects.filter(
-            channel_id__in=roles.channels_where(user, "can_respond"), status=ChatSession.Status.QUEUED
-        )
+        ChatSession.objects.waiting()
+        .filter(channel_id__in=roles.channels_where(user, "can_respond"))
         .select_related("channel")
-        .order_by("created_at", "id")
     )
 
 
@@ -139,9 +137,8 @@ def transfer_history(session):
 
 
 def queue_position(session) -> int:
-    """1 for the next chat to be answered."""
-    return 1 + ChatSession.objects.filter(
-        Q(created_at__lt=session.created_at) | Q(created_at=session.created_at, id__lt=session.id),
-        channel_id=session.channel_id,
-        status=ChatSession.Status.QUEUED,
-    ).count()
+    """1 for the next chat to be answered. The chat's own place is read in the same query, so it is
+    compared by the one definition of the queue's order (ChatSessionQuerySet.waiting)."""
+    queue = ChatSession.objects.waiting().filter(channel_id=session.channel_id)
+    since = Subquery(queue.filter(pk=session.pk).values("queued_since")[:1])
+    return 1 + queue.filter(Q(queued_since__lt=since) | Q(queued_since=since, id__lt=session.id)).count()

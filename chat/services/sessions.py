@@ -85,11 +85,9 @@ def session_answer(*, session: ChatSession, agent) -> ChatSession:
 
 @transaction.atomic
 def queue_take_next(*, agent) -> ChatSession | None:
-    """"Get next in queue": the oldest waiting chat on the agent's channels, or None when none waits."""
+    """"Get next in queue": the chat that has waited longest on the agent's channels, or None when none waits."""
     channel_ids = roles.channels_where(agent, "can_respond")
-    waiting = ChatSession.objects.filter(
-        channel_id__in=channel_ids, status=ChatSession.Status.QUEUED
-    ).order_by("created_at", "id")
+    waiting = ChatSession.objects.waiting().filter(channel_id__in=channel_ids)
     if connection.features.has_select_for_update_skip_locked:
         # Lock only the one chat this agent takes, and let a colleague asking at the same moment walk
         # past it to the next one. Locking all candidates would tell that colleague nobody is waiting.

@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from chat import live
 from chat.models import ChatSession, Message
 from chat.services.feedback import feedback_give
-from chat.services.sessions import Offline, session_reactivate
+from chat.services.sessions import Offline, queue_take_next, session_reactivate
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
@@ -459,3 +460,49 @@ def test_a_reactivated_chat_in_the_queue_is_tagged_in_the_incoming_list(support,
     incoming = agent.get("/").text.split('id="incoming-list"')[1].split("</div>")[0]
 
     assert "Vera" in incoming and "Reactivated" in incoming
+
+
+# --- A reactivated chat's place in the queue -----------------------------------------------------------
+
+
+@pytest.fixture
+def reactivated_behind_a_waiting_chat(support, alice, bob):
+    """Vera's chat started an hour ago and ended; Wendy has waited ten minutes when Vera returns to hers
+    (alice, its owner, is Away, so it goes to the queue)."""
+    now = timezone.now()
+    vera = ended_chat(support, alice)
+    wendy = ChatSessionFactory(channel=support, visitor_name="Wendy")
+    ChatSession.objects.filter(pk=vera.pk).update(created_at=now - datetime.timedelta(hours=1))
+    ChatSession.objects.filter(pk=wendy.pk).update(created_at=now - datetime.timedelta(minutes=10))
+    set_away(alice)
+    session_reactivate(session=vera)
+    return vera, wendy
+
+
+@pytest.mark.parametrize("skip_locked", [True, False], ids=["skip-locked", "first-20"])
+def test_get_next_in_queue_takes_a_chat_that_waited_before_a_reactivated_one(
+    reactivated_behind_a_waiting_chat, bob, skip_locked, monkeypatch
+):
+    vera, wendy = reactivated_behind_a_waiting_chat
+    monkeypatch.setattr(connection.features, "has_select_for_update_skip_locked", skip_locked)
+
+    assert queue_take_next(agent=bob).pk == wendy.pk
+    assert queue_take_next(agent=bob).pk == vera.pk
+
+
+def test_a_reactivated_chat_is_listed_after_the_chats_already_waiting(reactivated_behind_a_waiting_chat, bob):
+    agent = Client()
+    agent.force_login(bob)
+
+    incoming = agent.get("/").text.split('id="incoming-list"')[1].split("</div>")[0]
+
+    assert incoming.index("Wendy") < incoming.index("Vera")
+
+
+def test_a_visitor_who_returns_to_the_chat_is_told_their_place_behind_those_already_waiting(
+    reactivated_behind_a_waiting_chat,
+):
+    vera, wendy = reactivated_behind_a_waiting_chat
+
+    assert "number 2 in the queue" in Client().get(widget_url(vera)).text
+    assert "number 1 in the queue" in Client().get(widget_url(wendy)).text
