@@ -84,10 +84,21 @@ def _clean_note(note: str) -> str:
     return note
 
 
-@transaction.atomic
 def transfer_start(*, session: ChatSession, by, to_agent_id, note: str = "") -> Transfer:
     """Offer the chat to a Present colleague, or, on a channel where transfers need no acceptance,
-    hand it over at once."""
+    hand it over at once.
+
+    An offer past its time-out is expired first, in its own transaction: the socket that would have
+    timed it out may be closed, and an overdue offer must not keep the chat from a new transfer.
+    """
+    overdue = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING, expires_at__lte=timezone.now())
+    for transfer in overdue:
+        transfer_expire(transfer=transfer)
+    return _start(session, by, to_agent_id, note)
+
+
+@transaction.atomic
+def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
     session = _locked_active_session(session.pk)
     if session.owner_id != by.pk and not roles.rights_on(by, session.channel_id).is_manager:
         raise NotAllowed(_("Only the agent who owns this chat, or a manager, can transfer it."))
@@ -145,13 +156,18 @@ def _pending_or_refuse(transfer: Transfer) -> None:
 def transfer_accept(*, transfer: Transfer, by) -> Transfer:
     if transfer.to_agent_id != by.pk:
         raise NotAllowed(_("Only the colleague this chat was offered to can accept it."))
+    _refuse_closed_or_overdue(transfer)
+    return _accept(transfer, by)
+
+
+def _refuse_closed_or_overdue(transfer: Transfer) -> None:
+    """Refuse an answer to an offer that is closed, or past its time-out even if nobody expired it yet."""
     transfer.refresh_from_db()
     _pending_or_refuse(transfer)
-    # Its own transaction, committed before the refusal: raising inside the accept's transaction would
+    # Its own transaction, committed before the refusal: raising inside the answer's transaction would
     # roll the time-out back and leave an overdue offer pending (blocking a new transfer of the chat).
     if transfer_expire(transfer=transfer):
         raise Conflict(OUTCOME_MESSAGES[Transfer.Status.EXPIRED](transfer))
-    return _accept(transfer, by)
 
 
 @transaction.atomic
@@ -173,13 +189,19 @@ def transfer_reject(*, transfer: Transfer, by) -> Transfer:
     return transfer
 
 
-@transaction.atomic
 def transfer_cancel(*, transfer: Transfer, by) -> Transfer:
+    """An overdue offer answers "timed out", as it would have had its time-out fired on time."""
     allowed = by.pk in (transfer.requested_by_id, transfer.from_agent_id) or roles.rights_on(
         by, transfer.session.channel_id
     ).is_manager
     if not allowed:
         raise NotAllowed(_("Only the agent who started this transfer, or a manager, can cancel it."))
+    _refuse_closed_or_overdue(transfer)
+    return _cancel(transfer, by)
+
+
+@transaction.atomic
+def _cancel(transfer: Transfer, by) -> Transfer:
     transfer = _decide(transfer.pk, Transfer.Status.CANCELLED, by)
     _push_decided(transfer)
     return transfer

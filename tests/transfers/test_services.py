@@ -480,6 +480,42 @@ def test_expire_transfers_command_times_out_overdue_offers(timed_channel, alice,
     assert transfer.status == Transfer.Status.EXPIRED
 
 
+def test_an_overdue_offer_nobody_expired_does_not_block_a_new_transfer(timed_channel, alice, bob, dave):
+    """The receiver closed the tab, so no socket timed the offer out: starting a new one expires it."""
+    chat = active_chat(alice, timed_channel)
+    stale = overdue(offer(chat, alice, bob))
+
+    fresh_offer = offer(chat, alice, dave)
+
+    stale.refresh_from_db()
+    assert stale.status == Transfer.Status.EXPIRED and stale.decided_by is None
+    assert fresh_offer.is_pending and fresh_offer.to_agent == dave
+
+
+def test_an_overdue_offer_still_blocks_nothing_when_the_new_transfer_is_refused(timed_channel, alice, bob):
+    """The time-out is committed on its own: a refusal of the new transfer does not roll it back."""
+    chat = active_chat(alice, timed_channel)
+    stale = overdue(offer(chat, alice, bob))
+    away = make_agent("adam", present=False, channel=timed_channel)
+
+    with pytest.raises(Invalid, match="Away"):
+        offer(chat, alice, away)
+
+    stale.refresh_from_db()
+    assert stale.status == Transfer.Status.EXPIRED
+
+
+@pytest.mark.parametrize("by", ["starter", "manager"])
+def test_cancelling_an_overdue_offer_says_it_timed_out(timed_channel, alice, bob, maria, by):
+    transfer = overdue(offer(active_chat(alice, timed_channel), alice, bob))
+
+    with pytest.raises(Conflict, match="This transfer timed out."):
+        services.transfer_cancel(transfer=transfer, by=fresh(alice if by == "starter" else maria))
+
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.EXPIRED
+
+
 # session_take_over ----------------------------------------------------------------------------------------
 
 
