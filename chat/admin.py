@@ -54,9 +54,9 @@ class TransferToForm(forms.Form):
     to_agent = forms.ModelChoiceField(queryset=None, label=_("Transfer to"))
     note = forms.CharField(label=_("Note for your colleague"), required=False, widget=forms.Textarea, max_length=1000)
 
-    def __init__(self, *args, session=None, **kwargs):
+    def __init__(self, *args, session=None, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agent"].queryset = selectors.transfer_targets(session)
+        self.fields["to_agent"].queryset = selectors.transfer_targets(session, viewer.pk)
 
 
 @admin.register(ChatSession)
@@ -104,7 +104,7 @@ class ChatSessionAdmin(admin.ModelAdmin):
             return None
         session = queryset.get()
         if "apply" in request.POST:
-            form = TransferToForm(request.POST, session=session)
+            form = TransferToForm(request.POST, session=session, viewer=request.user)
             if form.is_valid():
                 try:
                     transfer_services.transfer_start(
@@ -117,7 +117,7 @@ class ChatSessionAdmin(admin.ModelAdmin):
                     self.message_user(request, _("The transfer is waiting for an answer."), messages.SUCCESS)
                 return None
         else:
-            form = TransferToForm(session=session)
+            form = TransferToForm(session=session, viewer=request.user)
         return render(request, "admin/chat/transfer_to.html", {
             **self.admin_site.each_context(request), "form": form, "session": session,
             "queryset": queryset, "title": _("Transfer to"), "opts": self.model._meta,

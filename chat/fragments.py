@@ -62,7 +62,7 @@ def panel_context(access, messages=None) -> dict:
         "session": session,
         "messages": list(selectors.transcript(session)) if messages is None else messages,
         "transfer_history": list(selectors.transfer_history(session)),
-        "transfer_targets": list(selectors.transfer_targets(session)) if access.can_transfer else [],
+        "transfer_targets": list(selectors.transfer_targets(session, access.viewer_id)) if access.can_transfer else [],
         **contact_panel.panel_context(access),
     }
 

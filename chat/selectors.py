@@ -109,8 +109,9 @@ def offline_requests(user, limit=20):
     )
 
 
-def transfer_targets(session):
-    """Colleagues a chat can go to: Present, active, answering on its channel, not its owner."""
+def transfer_targets(session, viewer_id):
+    """Colleagues a chat can go to: Present, active, answering on its channel; neither its owner nor the
+    person handing it over (a manager who wants the chat uses Take over)."""
     return (
         get_user_model()
         .objects.filter(
@@ -119,7 +120,7 @@ def transfer_targets(session):
             channel_memberships__channel_id=session.channel_id,
             channel_memberships__can_respond=True,
         )
-        .exclude(pk=session.owner_id)
+        .exclude(pk__in=[session.owner_id, viewer_id])
         .order_by("first_name", "username")
     )
 

@@ -40,7 +40,7 @@ def _locked_active_session(session_id: int) -> ChatSession:
     return session
 
 
-def _check_target(session: ChatSession, to_agent_id) -> "AgentProfile":
+def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     User = get_user_model()
     try:
         to_agent = User.objects.select_related("agent_profile").get(pk=to_agent_id, is_active=True)
@@ -48,6 +48,9 @@ def _check_target(session: ChatSession, to_agent_id) -> "AgentProfile":
         raise Invalid(_("Choose an agent in the Transfer to list.")) from None
     if to_agent.pk == session.owner_id:
         raise Invalid(_("%(name)s already owns this chat.") % {"name": to_agent})
+    if to_agent.pk == by.pk:
+        # A manager handing someone's chat to herself would skip the take-over's record and its rules.
+        raise Invalid(_("You cannot transfer a chat to yourself. Use Take over."))
     if not roles.rights_on(to_agent, session.channel_id).can_respond:
         raise Invalid(_("%(name)s does not answer chats on this channel.") % {"name": to_agent})
     profile = getattr(to_agent, "agent_profile", None)
@@ -103,7 +106,7 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
     if session.owner_id != by.pk and not roles.rights_on(by, session.channel_id).is_manager:
         raise NotAllowed(_("Only the agent who owns this chat, or a manager, can transfer it."))
     note = _clean_note(note)
-    to_agent = _check_target(session, to_agent_id)
+    to_agent = _check_target(session, to_agent_id, by)
     pending = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).select_related("to_agent")
     if waiting := pending.first():
         raise Conflict(_("A transfer to %(name)s is already waiting for an answer.") % {"name": waiting.to_agent})

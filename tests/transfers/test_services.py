@@ -138,6 +138,21 @@ def test_cannot_transfer_a_chat_to_its_own_owner(chat, alice, maria, by):
     assert not Transfer.objects.exists()
 
 
+def test_a_manager_cannot_transfer_a_chat_to_herself_and_is_pointed_to_take_over(chat, alice, maria):
+    with pytest.raises(Invalid, match="You cannot transfer a chat to yourself. Use Take over."):
+        offer(chat, maria, maria)
+
+    chat.refresh_from_db()
+    assert chat.owner == alice and not Transfer.objects.exists()
+
+
+def test_transfer_to_lists_neither_the_owner_nor_the_person_handing_over(chat, alice, bob, maria):
+    targets = set(selectors.transfer_targets(chat, maria.pk))
+
+    assert bob in targets
+    assert alice not in targets and maria not in targets
+
+
 def test_cannot_transfer_to_someone_who_does_not_answer_on_the_channel(chat, alice, channel):
     elsewhere = make_agent("sam", channel=ChannelFactory(slug="sales"))
     watcher = make_agent("walt", channel=channel, can_respond=False, can_listen_in=True)
