@@ -67,8 +67,12 @@ def _hand_over(session: ChatSession, new_owner, told=()) -> None:
     ).update(owner=new_owner)
     if not changed:
         raise Conflict(_("Someone else changed this chat first. Have a look and try again."))
+    # The new owner stops listening. The old owner may still have an open listening row of their own (a
+    # reactivated chat claimed by an agent who was listening to it); close it too, so the one open row
+    # per agent that the database allows is the one made here.
     Listener.objects.filter(
-        session=session, agent=new_owner, reason=Listener.Reason.HANDED_OVER, closed_at__isnull=True
+        session=session, agent_id__in=[new_owner.pk, old_owner_id], reason=Listener.Reason.HANDED_OVER,
+        closed_at__isnull=True,
     ).update(closed_at=timezone.now())
     Listener.objects.create(session=session, agent_id=old_owner_id, reason=Listener.Reason.HANDED_OVER)
     Message.objects.create(

@@ -614,6 +614,19 @@ def test_old_owner_taken_back_stops_listening(chat, alice, maria):
     assert access_for(fresh(alice), chat).can_send
 
 
+def test_handing_over_a_chat_whose_owner_still_has_an_open_listening_row_keeps_one_open_row(chat, alice, bob):
+    """A reactivated chat claimed by an agent who was still listening to it: their old listening row is
+    open while they own it. Handing it on must not trip the one-open-listening-row constraint."""
+    Listener.objects.create(session=chat, agent=alice, reason=Listener.Reason.HANDED_OVER)
+
+    services.transfer_accept(transfer=offer(chat, alice, bob), by=fresh(bob))
+
+    chat.refresh_from_db()
+    assert chat.owner == bob
+    assert open_handed_over(chat, alice).count() == 1
+    assert not open_handed_over(chat, bob).exists()
+
+
 # Qualified mode: no acceptance step ------------------------------------------------------------------------
 
 
