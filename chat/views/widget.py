@@ -42,6 +42,13 @@ def chat_context(session):
     }
 
 
+def _typed_before_the_chat(post) -> dict:
+    """What the visitor typed in the pre-chat form, under the field names of both start forms: when the last
+    agent went Away while they typed, the offline form shows it all, their question as the message."""
+    question = post.get("question", "")
+    return {"name": post.get("name", ""), "email": post.get("email", ""), "question": question, "message": question}
+
+
 def _start_form(request, channel, error=None, status=200, values=None):
     online = sessions.channel_is_online(channel)
     template = "chat/widget/prechat_form.html" if online else "chat/widget/offline_form.html"
@@ -69,9 +76,11 @@ def start_chat(request, slug):
             language=translation.get_language() or "en",
         )
     except sessions.Offline:
-        return _start_form(request, channel)
+        return _start_form(request, channel, values=_typed_before_the_chat(request.POST))
     except ServiceError as error:
-        return _start_form(request, channel, error=error.message, status=error.status_code, values=request.POST)
+        return _start_form(
+            request, channel, error=error.message, status=error.status_code, values=_typed_before_the_chat(request.POST)
+        )
     return render(request, "chat/widget/chat.html", chat_context(session))
 
 

@@ -102,12 +102,21 @@ def test_starting_a_chat_without_a_name_shows_the_form_again_with_the_reason(sup
     assert not ChatSession.objects.exists()
 
 
-def test_starting_a_chat_when_the_last_agent_just_left_shows_the_offline_form(support, visitor):
+def test_starting_a_chat_when_the_last_agent_just_left_shows_the_offline_form_with_what_was_typed(
+    support, visitor
+):
     make_agent("alice", present=False, channel=support)
 
-    response = visitor.post("/widget/support/start/", {"name": "Vera", "question": "Hi"})
+    response = visitor.post(
+        "/widget/support/start/",
+        {"name": "Vera <Jansen>", "email": "vera@example.org", "question": "Where is my parcel?\nIt is late."},
+    )
 
     assert 'id="offline-form"' in response.text
+    form = response.text
+    assert re.search(r'<input id="offline-name"[^>]* value="Vera &lt;Jansen&gt;"', form)
+    assert re.search(r'<input id="offline-email"[^>]* value="vera@example.org"', form)
+    assert re.search(r'<textarea id="offline-message"[^>]*>Where is my parcel\?\nIt is late\.</textarea>', form)
     assert not ChatSession.objects.exists()
 
 
