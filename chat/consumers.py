@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -103,14 +104,17 @@ class WorkspaceConsumer(PushConsumer):
 
         return list(
             Transfer.objects.filter(
-                to_agent=self.user, status=Transfer.Status.PENDING, expires_at__isnull=False
+                Q(to_agent=self.user) | Q(from_agent=self.user) | Q(requested_by=self.user),
+                status=Transfer.Status.PENDING, expires_at__isnull=False,
             ).values_list("pk", "expires_at")
         )
 
     async def schedule_expiries(self):
-        """Time out transfers offered to this agent, so both sides are told even if nobody clicks.
+        """Time out transfers offered to, by or for this agent, so both sides are told even if nobody
+        clicks. The sender's socket counts too: the receiver may have closed the tab.
 
-        Every consumer of the agent may schedule the same transfer: transfer_expire lets only one win.
+        Every consumer of these agents may schedule the same transfer: transfer_expire lets only one win;
+        the expire_transfers command and the next transfer of the chat catch any that no socket saw.
         """
         for transfer_id, expires_at in await self.offers_with_time_out():
             if transfer_id not in self.expiry_timers:

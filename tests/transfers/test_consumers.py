@@ -1,0 +1,46 @@
+"""What the workspace and chat panel sockets do for transfers and supervision by themselves: time out an
+offer nobody answers, and record who listens in."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from tests.factories import make_agent
+from tests.transfers import RECEIVE_TIMEOUT, active_chat, frame_with, offer, socket, support_channel
+from transfers.models import Transfer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def status_becomes(transfer, status):
+    """Wait, within the test's bound, until the transfer has `status`; the time-out fires on a timer."""
+    deadline = asyncio.get_running_loop().time() + RECEIVE_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        await database_sync_to_async(transfer.refresh_from_db)()
+        if transfer.status == status:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+@database_sync_to_async
+def offer_about_to_time_out():
+    """alice offers her chat to bob, who has no workspace open; the offer is due in a moment."""
+    channel = support_channel(transfer_timeout_seconds=30)
+    alice, bob = make_agent("alice", channel=channel), make_agent("bob", channel=channel)
+    transfer = offer(active_chat(alice, channel), alice, bob)
+    Transfer.objects.filter(pk=transfer.pk).update(expires_at=timezone.now() + timedelta(seconds=0.3))
+    return alice, transfer
+
+
+async def test_the_senders_workspace_times_out_an_offer_the_receiver_never_opened():
+    alice, transfer = await offer_about_to_time_out()
+
+    workspace = await socket("/ws/workspace/", alice)
+    await frame_with(workspace, 'id="sessions-list"')
+
+    assert await status_becomes(transfer, Transfer.Status.EXPIRED), "the offer stayed pending"
+    await workspace.disconnect()
