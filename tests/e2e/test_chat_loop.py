@@ -20,6 +20,7 @@ from tests.e2e.flows import (
     open_dashboard,
     panel_transcript,
     present_agents,
+    session_entry,
     set_presence,
     start_visitor_chat,
     visitor_says,
@@ -139,6 +140,85 @@ def test_double_clicking_an_incoming_chat_answers_it(demo_team, new_page, login)
     open_dashboard(alice)
     expect(incoming_row(alice, "Walter")).to_have_count(0)
     expect(incoming_row(alice, "Vera")).to_be_visible()
+
+
+def test_pressing_enter_on_an_incoming_chat_answers_it(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    visitor = start_visitor_chat(new_page(), "Vera", "Keyboard only, please")
+    row = incoming_row(alice, "Vera")
+    expect(row).to_be_visible()
+
+    row.focus()
+    row.press("Enter")
+
+    expect_chat_open(alice, "Vera")
+    expect(widget_status(visitor)).to_contain_text("You are chatting with Alice")
+    expect(incoming_badge(alice)).to_have_text("0")
+
+
+def held_requests(page, url_pattern):
+    """Requests to url_pattern wait (as on a slow line) until the test lets them go: release()."""
+    held = []
+    page.route(url_pattern, lambda route: held.append(route))
+
+    def release():
+        for route in held:
+            route.continue_()
+        page.unroute(url_pattern)
+        return len(held)
+
+    return release
+
+
+def test_enter_pressed_twice_while_the_message_travels_sends_it_once(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    visitor = start_visitor_chat(new_page(), "Vera", "Hello")
+    answer_next_in_queue(alice, "Vera")
+    release = held_requests(alice, "**/messages/")
+
+    message_box(alice).fill("One moment please")
+    message_box(alice).press("Enter")
+    message_box(alice).press("Enter")
+    assert release() == 1
+
+    expect(widget_transcript(visitor)).to_contain_text("One moment please")
+    expect(message_box(alice)).to_have_value("")
+    expect(panel_transcript(alice).get_by_text("One moment please")).to_have_count(1)
+    expect(widget_transcript(visitor).get_by_text("One moment please")).to_have_count(1)
+
+
+def test_a_double_click_on_get_next_in_queue_takes_one_chat(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    start_visitor_chat(new_page(), "Vera", "First in line")
+    start_visitor_chat(new_page(), "Walter", "Second in line")
+    expect(incoming_badge(alice)).to_have_text("2")
+    open_chats_tab(alice)
+    release = held_requests(alice, "**/chats/next/")
+
+    alice.get_by_role("button", name="Get next in queue").dblclick()
+    assert release() == 1
+
+    expect_chat_open(alice, "Vera")
+    expect(incoming_badge(alice)).to_have_text("1")
+    expect(session_entry(alice, "Walter")).to_have_count(0)
+
+
+def test_a_chat_shows_its_unread_messages_until_the_agent_opens_it(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    vera = start_visitor_chat(new_page(), "Vera", "First question")
+    start_visitor_chat(new_page(), "Walter", "Second question")
+    answer_next_in_queue(alice, "Vera")
+    answer_next_in_queue(alice, "Walter")  # Walter's chat is now the one in the panel
+    expect(session_entry(alice, "Vera").locator(".unread")).to_have_count(0)
+
+    visitor_says(vera, "Are you still there?")
+    visitor_says(vera, "Hello?")
+
+    expect(session_entry(alice, "Vera").locator(".unread")).to_contain_text("2")
+    expect(session_entry(alice, "Walter").locator(".unread")).to_have_count(0)
+    session_entry(alice, "Vera").get_by_role("link").click()
+    expect_chat_open(alice, "Vera")
+    expect(session_entry(alice, "Vera").locator(".unread")).to_have_count(0)
 
 
 def test_a_chat_opening_live_leaves_the_text_box_the_agent_already_has(demo_team, new_page, login):
