@@ -18,6 +18,27 @@ from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Activity, AgentProfile, Contact, Request
 from helpdesk.transcripts import plain_text
 
+EMAIL_MAX_LENGTH = Request._meta.get_field("email").max_length
+
+
+def clean_visitor_email(email: str) -> str:
+    """A visitor's email address, stripped, or "" when none was given (callers say whether one is needed).
+
+    Checked before anything is stored or sent, so a bad address is a clear refusal rather than a request
+    nobody can answer. validate_email allows 320 characters, the address columns hold 254 (as SMTP does).
+    """
+    email = (email or "").strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+        valid = len(email) <= EMAIL_MAX_LENGTH
+    except ValidationError:
+        valid = False
+    if not valid:
+        raise Invalid(_("Enter a valid email address."))
+    return email
+
 
 def profile_set_language(*, user, language: str) -> None:
     """Remember an agent's language, so pushed fragments use it too (sockets skip LocaleMiddleware)."""
@@ -46,7 +67,7 @@ def request_from_offline_form(*, channel: Channel, name: str, email: str, messag
         raise Invalid(_("Please tell us your name."))
     if len(name) > 100:
         raise Invalid(_("A name can be at most 100 characters long."))
-    email = (email or "").strip()
+    email = clean_visitor_email(email)
     if not email:
         raise Invalid(_("Please give an email address so we can answer you."))
     body = clean_body(message)

@@ -1,9 +1,7 @@
 """What a visitor leaves in the post-chat form: a rating, a comment, and, where the channel offers it,
 the transcript by email, to the address they give there (the pre-chat form's, unless they change it)."""
 
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from chat import selectors
 from chat.models import ChatSession
 from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.services import clean_visitor_email
 
 RATINGS = range(1, 6)
 COMMENT_MAX_LENGTH = ChatSession._meta.get_field("rating_comment").max_length
@@ -42,13 +41,9 @@ def transcript_offered(session: ChatSession) -> bool:
 
 def transcript_address(session: ChatSession, email: str = "") -> str:
     """Where the transcript goes: the address typed in the form, else the one given before the chat."""
-    address = (email or "").strip() or session.visitor_email
+    address = clean_visitor_email((email or "").strip() or session.visitor_email)
     if not address:
         raise Invalid(_("Give the email address to send the transcript to."))
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise Invalid(_("Enter a valid email address.")) from None
     return address
 
 

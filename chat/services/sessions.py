@@ -10,7 +10,7 @@ from chat.services.messages import clean_body, watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
-from helpdesk.services import activity_record_chat
+from helpdesk.services import activity_record_chat, clean_visitor_email
 
 
 class Offline(Conflict):
@@ -34,11 +34,12 @@ def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "
         raise Invalid(_("Please tell us your name."))
     if len(visitor_name) > 100:
         raise Invalid(_("A name can be at most 100 characters long."))
+    visitor_email = clean_visitor_email(visitor_email)
     question = clean_body(question) if (question or "").strip() else ""
     if not channel_is_online(channel):
         raise Offline(_("No agent is available right now."))
     session = ChatSession.objects.create(
-        channel=channel, visitor_name=visitor_name, visitor_email=(visitor_email or "").strip(),
+        channel=channel, visitor_name=visitor_name, visitor_email=visitor_email,
         question=question, visitor_language=language,
     )
     if question:

@@ -267,6 +267,21 @@ def test_a_malformed_address_for_the_transcript_is_refused_with_the_reason(suppo
     assert mailoutbox == []
 
 
+def test_a_transcript_address_too_long_for_email_is_refused(support, alice, mailoutbox):
+    session = ended_chat(support, alice)
+    too_long = "v" * 64 + "@" + ("x" * 63 + ".") * 3 + "org"  # 260 characters: validate_email alone allows 320
+
+    response = Client().post(widget_url(session, "feedback/"), {
+        "rating": "5", "send_transcript": "1", "email": too_long,
+    })
+
+    assert response.status_code == 400
+    assert response.text == "Enter a valid email address."
+    session.refresh_from_db()
+    assert session.rating is None
+    assert mailoutbox == []
+
+
 def test_the_form_offers_the_transcript_where_the_channel_allows_it_with_the_address_filled_in(support, alice):
     no_mail = ChannelFactory(slug="no-mail", post_chat_form=True, transcript_by_email=False)
     offered = Client().get(widget_url(ended_chat(support, alice))).text

@@ -120,6 +120,39 @@ def test_starting_a_chat_when_the_last_agent_just_left_shows_the_offline_form_wi
     assert not ChatSession.objects.exists()
 
 
+TOO_LONG_ADDRESS = "v" * 64 + "@" + ("x" * 63 + ".") * 3 + "org"  # 260 characters: validate_email alone allows 320
+
+
+@pytest.mark.parametrize("email", [
+    "vera", "vera@", "vera at example.org", "vera@example..org", pytest.param(TOO_LONG_ADDRESS, id="260-characters"),
+])
+def test_starting_a_chat_with_a_malformed_email_address_is_refused_and_nothing_is_stored(
+    support, alice, visitor, email
+):
+    response = visitor.post("/widget/support/start/", {"name": "Vera", "email": email, "question": "Hi"})
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.text
+    assert button(response.text, "Start chat")
+    assert not ChatSession.objects.exists()
+
+
+def test_the_refusal_of_a_malformed_email_address_is_in_the_visitors_language(support, alice, visitor):
+    response = visitor.post(
+        "/widget/support/start/", {"name": "Vera", "email": "vera@", "question": "Hoi"}, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+
+    assert response.status_code == 400
+    assert "Vul een geldig e-mailadres in." in response.text
+
+
+def test_a_chat_can_still_start_without_an_email_address(support, alice, visitor):
+    response = visitor.post("/widget/support/start/", {"name": "Vera", "email": "  ", "question": "Hi"})
+
+    assert response.status_code == 200
+    assert ChatSession.objects.get().visitor_email == ""
+
+
 def test_a_reload_resumes_the_chat_named_by_its_token(support, alice, visitor):
     session = active_chat(support, alice, visitor_name="Vera")
     Message.objects.create(session=session, kind=Message.Kind.AGENT, author=alice, body="Hello Vera")
@@ -157,6 +190,20 @@ def test_the_offline_form_needs_an_email_address(support, visitor):
 
     assert response.status_code == 400
     assert "email" in response.text.lower()
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "email", ["vera", "vera@example", "vera@@example.org", pytest.param(TOO_LONG_ADDRESS, id="260-characters")]
+)
+def test_the_offline_form_refuses_a_malformed_email_address_and_stores_nothing(support, visitor, email):
+    make_agent("alice", present=False, channel=support)
+
+    response = visitor.post("/widget/support/offline/", {"name": "Vera", "email": email, "message": "Call me"})
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.text
+    assert 'id="offline-form"' in response.text and "Call me" in response.text
     assert not Request.objects.exists()
 
 
