@@ -5,6 +5,8 @@ a state that was rolled back. Events carry ids only; each consumer re-reads the 
 its own viewer (permissions, language), so a lost event costs at most a resync on reconnect.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -16,6 +18,8 @@ AGENT_CHANGED = "agent.changed"
 SESSION_CHANGED = "session.changed"
 QUEUE_CHANGED = "queue.changed"
 TYPING = "session.typing"
+
+logger = logging.getLogger(__name__)
 
 VISITOR = "visitor"
 AGENT = "agent"
@@ -67,11 +71,15 @@ def push_typing(*, session_id: int, typist: str, agent_id: int | None = None) ->
 
 
 def send_now(messages):
+    """Send, and never fail the request that caused it: its write is committed already, and an error page
+    would make the person send it again (a second message, a second chat). A lost push costs a resync."""
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(_send_all)
-    send(layer, messages)
+    try:
+        async_to_sync(_send_all)(layer, messages)
+    except Exception:
+        logger.exception("Live push failed; viewers catch up when their sockets reconnect.")
 
 
 async def _send_all(layer, messages):

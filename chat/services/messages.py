@@ -66,12 +66,14 @@ def session_mark_read(*, session: ChatSession, agent) -> bool:
     """Mark everything up to the newest message as read; tell the agent's sessions list if that changed."""
     newest = session.messages.order_by("-id").values_list("id", flat=True).first() or 0
     with transaction.atomic():
-        changed = ReadMark.objects.filter(
-            session=session, agent=agent, last_read_message_id__lt=newest
-        ).update(last_read_message_id=newest)
-        if not changed and not ReadMark.objects.filter(session=session, agent=agent).exists():
-            ReadMark.objects.create(session=session, agent=agent, last_read_message_id=newest)
-            changed = 1
+        # get_or_create, not exists-then-create: two tabs opening the chat at once both find no mark.
+        mark, changed = ReadMark.objects.get_or_create(
+            session=session, agent=agent, defaults={"last_read_message_id": newest}
+        )
+        if not changed:
+            changed = ReadMark.objects.filter(pk=mark.pk, last_read_message_id__lt=newest).update(
+                last_read_message_id=newest
+            )
         if changed:
             live.push_on_commit(agents=[agent.pk])
     return bool(changed)

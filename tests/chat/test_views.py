@@ -312,3 +312,21 @@ def test_an_ended_chat_shows_in_recent_chat_sessions_and_its_transcript_opens(su
     transcript = client.get(f"/chats/{session.pk}/transcript/")
     assert transcript.status_code == 200
     assert "Goodbye" in transcript.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_is_kept_and_acknowledged_when_the_live_push_fails(support, alice, monkeypatch, caplog):
+    """The write is committed before the push; an error page would make the agent send it again."""
+    from channels.layers import get_channel_layer
+
+    async def channel_layer_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", channel_layer_down)
+    session = active_chat(support, alice)
+
+    response = logged_in(alice).post(f"/chats/{session.pk}/messages/", {"body": "Still here"})
+
+    assert response.status_code == 204
+    assert list(session.messages.filter(kind=Message.Kind.AGENT).values_list("body", flat=True)) == ["Still here"]
+    assert "Live push failed" in caplog.text
