@@ -248,3 +248,40 @@ async def test_the_workspace_socket_leaves_unchanged_lists_alone(support, alice)
     pushed = await frame_with(communicator, 'id="incoming-badge"')
     assert 'id="present-agents"' not in pushed, "nobody's presence changed"
     await communicator.disconnect()
+
+
+async def test_a_push_waits_for_the_commit_of_what_it_reports(support, alice):
+    """While the visitor's message is still inside an open transaction, the panel gets nothing; once it
+    commits, the message arrives. A push sent before the commit would show a line that may be rolled back."""
+    import asyncio
+    import threading
+
+    from asgiref.sync import sync_to_async
+    from django.db import connection, transaction
+
+    from chat.services.messages import message_post_by_visitor
+
+    session = await database_sync_to_async(active_chat)(support, alice)
+    communicator = await socket(f"/ws/chats/{session.pk}/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    await frame_with(communicator, f'id="transcript-{session.pk}"')
+    posted, commit = threading.Event(), threading.Event()
+
+    def post_inside_a_transaction_held_open():
+        try:
+            with transaction.atomic():
+                message_post_by_visitor(session=session, body="Held back")
+                posted.set()
+                commit.wait(FRAME_WAIT)
+        finally:
+            connection.close()
+
+    # Its own thread (and database connection); its push still goes through this test's event loop.
+    writer = asyncio.ensure_future(sync_to_async(post_inside_a_transaction_held_open, thread_sensitive=False)())
+    assert await asyncio.to_thread(posted.wait, FRAME_WAIT)
+    assert await communicator.receive_nothing(timeout=0.5)
+
+    commit.set()
+    await writer
+    assert "Held back" in await frame_with(communicator, "Held back")
+    await communicator.disconnect()
