@@ -43,6 +43,17 @@ def test_ending_a_chat_with_a_contact_records_its_transcript_on_the_contact(supp
     assert activity.created_by == alice
 
 
+def test_the_record_is_written_in_the_teams_language_whoever_reads_it(support, alice, vera, settings):
+    settings.LANGUAGE_CODE = "nl"
+    session = chat(support, alice, contact=vera)
+
+    session_end(session=session, agent=alice)
+
+    activity = Activity.objects.get()
+    assert activity.title == "Chat met Vera"
+    assert activity.text.splitlines()[-1].endswith(f"{alice.get_full_name()} heeft de chat beëindigd.")
+
+
 def test_a_chat_the_visitor_ends_is_recorded_too(support, alice, vera):
     session = chat(support, alice, contact=vera)
 
