@@ -131,7 +131,14 @@ class ListenerAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     readonly_fields = ["session", "agent", "reason", "started_at", "closed_at"]
 
+    # The record of who listened to which chat: the services write it, nobody edits or removes it here.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

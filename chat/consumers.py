@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from chat import alerts, fragments, live, selectors, typing_indicators
 from chat.models import ChatSession
+from chat.services import listeners
 from chat.services.messages import session_mark_read
 from helpdesk import roles
 from helpdesk.languages import language_for_socket
@@ -171,7 +172,16 @@ class PanelConsumer(PushConsumer):
         if html is None:
             return await self.refuse(FORBIDDEN)
         await self.join_and_accept([live.session_group(self.session_id), live.TEAM_GROUP])
+        if self.role == "supervisor":
+            await self.record_listening_in()
         await self.push(await self.render(full=True))
+
+    @database_sync_to_async
+    def record_listening_in(self):
+        """"Can listen in" is recorded here, once per connection: this socket is what shows the chat live,
+        whether or not the panel page was fetched first (and that GET records nothing)."""
+        session = ChatSession.objects.get(pk=self.session_id)
+        listeners.listen_in_start(session=session, agent=self.user)
 
     @database_sync_to_async
     def render(self, full=False):
@@ -180,6 +190,7 @@ class PanelConsumer(PushConsumer):
         access = fragments.panel_access(self.user, self.session_id)
         if access is None:
             return None
+        self.role = access.role
         if full:
             self.last_message_id = 0
             self.shown = {}

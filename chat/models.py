@@ -219,8 +219,9 @@ class Listener(models.Model):
     session = models.ForeignKey(
         ChatSession, on_delete=models.CASCADE, related_name="listeners", verbose_name=_("chat session")
     )
+    # PROTECT, like a transfer's agents: deleting a user must not erase the record of what they watched.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listening", verbose_name=_("agent")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listening", verbose_name=_("agent")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)

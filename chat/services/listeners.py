@@ -23,7 +23,9 @@ def listener_close_window(*, session: ChatSession, agent) -> None:
 
 @transaction.atomic
 def listen_in_start(*, session: ChatSession, agent) -> Listener:
-    """Open a chat read-only as a supervisor. Nobody in the chat is told; the row records the visit."""
+    """Open a chat read-only as a supervisor. Nobody in the chat is told; the row records the visit.
+
+    The chat panel's socket calls it when it connects, the one way to watch a chat live."""
     if not roles.rights_on(agent, session.channel_id).can_listen_in:
         raise NotAllowed(_("You do not have the permission Can listen in."))
     return Listener.objects.create(session=session, agent=agent, reason=Listener.Reason.SUPERVISOR)

@@ -45,9 +45,9 @@ def _access_or_refuse(request, session_id):
 @service_errors
 def chat_panel(request, session_id):
     access = _access_or_refuse(request, session_id)
-    if access.role == "supervisor":
-        listeners.listen_in_start(session=access.session, agent=request.user)
-    elif access.role in ("owner", "listening", "offered"):
+    # A supervisor's visit is recorded by the panel's socket, which is what watches the chat: a GET
+    # changes nothing, and opening the socket without this page must not go unrecorded.
+    if access.role in ("owner", "listening", "offered"):
         messages.session_mark_read(session=access.session, agent=request.user)
     return _panel_response(request, access)
 

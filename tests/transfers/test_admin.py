@@ -132,6 +132,23 @@ def test_the_transfer_history_in_the_admin_is_read_only(team):
     assert (transfer.note, transfer.status) == ("Billing question", Transfer.Status.PENDING)
 
 
+def test_the_record_of_who_listened_is_read_only_in_the_admin(team):
+    """A superuser cannot add, change or delete it either: only the services write it."""
+    _channel, alice, bob, _away, maria, chat = team
+    visit = Listener.objects.create(session=chat, agent=bob, reason=Listener.Reason.SUPERVISOR)
+    maria.is_superuser = True
+    maria.save(update_fields=["is_superuser"])
+    client = logged_in(maria)
+
+    page = client.get(f"/admin/chat/listener/{visit.pk}/change/")
+    assert page.status_code == 200 and 'name="reason"' not in page.content.decode()
+    assert client.get("/admin/chat/listener/add/").status_code == 403
+    assert client.get(f"/admin/chat/listener/{visit.pk}/delete/").status_code == 403
+    client.post(f"/admin/chat/listener/{visit.pk}/change/", {"reason": "handed_over", "closed_at_0": "2020-01-01"})
+    visit.refresh_from_db()
+    assert visit.reason == Listener.Reason.SUPERVISOR and visit.closed_at is None
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_admin_list_socket_tells_a_manager_to_refresh_when_a_chat_changes():
     def setup():

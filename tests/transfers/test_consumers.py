@@ -1,4 +1,4 @@
-"""What the workspace and chat panel sockets do for transfers and supervision by themselves: time out an
+"""What the workspace and chat panel sockets do by themselves for transfers and supervision: time out an
 offer nobody answers, and record who listens in."""
 
 import asyncio
@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from chat.models import Listener
 from tests.factories import make_agent
 from tests.transfers import RECEIVE_TIMEOUT, active_chat, frame_with, offer, socket, support_channel
 from transfers.models import Transfer
@@ -44,3 +45,39 @@ async def test_the_senders_workspace_times_out_an_offer_the_receiver_never_opene
 
     assert await status_becomes(transfer, Transfer.Status.EXPIRED), "the offer stayed pending"
     await workspace.disconnect()
+
+
+@database_sync_to_async
+def chat_with_supervisor():
+    """alice's chat, carol holding "Can listen in" on its channel."""
+    channel = support_channel()
+    alice = make_agent("alice", channel=channel)
+    carol = make_agent("carol", channel=channel, can_listen_in=True)
+    return active_chat(alice, channel), alice, carol
+
+
+@database_sync_to_async
+def listen_in_records(chat):
+    visits = Listener.objects.filter(session=chat, reason=Listener.Reason.SUPERVISOR)
+    return list(visits.values_list("agent__username", flat=True))
+
+
+async def test_opening_the_panel_socket_as_a_supervisor_records_one_listening_in_visit():
+    """Even without the panel page: the socket is what watches the chat, so it is what leaves the record."""
+    chat, alice, carol = await chat_with_supervisor()
+
+    panel = await socket(f"/ws/chats/{chat.pk}/", carol)
+    await frame_with(panel, f'id="transcript-{chat.pk}"')
+
+    assert await listen_in_records(chat) == ["carol"]
+    await panel.disconnect()
+
+
+async def test_the_owners_panel_socket_records_no_listening_in():
+    chat, alice, _carol = await chat_with_supervisor()
+
+    panel = await socket(f"/ws/chats/{chat.pk}/", alice)
+    await frame_with(panel, f'id="transcript-{chat.pk}"')
+
+    assert await listen_in_records(chat) == []
+    await panel.disconnect()
