@@ -33,26 +33,45 @@
     if (chat) store(chat.getAttribute("data-token"));
   });
 
-  // A refusal's plain-text reason goes to the error line. Watched on the request itself, not through
-  // htmx:responseError: a live push re-sends the composer when the chat's status changes, maybe while a
-  // file is uploading, and htmx fires its error events on the replaced (detached) element, where they
-  // never reach document.
+  // A start form the server refused (400, text/html) comes back with its reason in it: show that form.
+  // htmx leaves every 4xx unswapped by default; refusals of other requests are plain text (below).
+  function isRefusedForm(xhr) {
+    return xhr.status === 400 && /^text\/html/.test(xhr.getResponseHeader("Content-Type") || "");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isRefusedForm(event.detail.xhr)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // A refusal's plain-text reason goes to the error line as it is. Anything else (a server's error page)
+  // and a lost connection get the page's own sentences (data-*-text on <body>), in the visitor's language,
+  // as in the workspace (app.js). Watched on the request itself, not through htmx:responseError: a live
+  // push re-sends the composer when the chat's status changes, maybe while a file is uploading, and htmx
+  // fires its error events on the replaced (detached) element, where they never reach document.
   var hideError = null;
+  function showError(text) {
+    var line = document.getElementById("widget-error");
+    line.textContent = text;
+    line.hidden = false;
+    clearTimeout(hideError);  // a new refusal gets its own 8 s, not what is left of the previous one's
+    hideError = setTimeout(function () { line.hidden = true; }, 8000);
+  }
   function showRefusal(xhr, verb) {
     if (xhr.status === 404 && verb === "get") {
       store(null);  // The chat is gone: start afresh.
       return window.location.reload();
     }
-    var line = document.getElementById("widget-error");
-    line.textContent = xhr.responseText;
-    line.hidden = false;
-    clearTimeout(hideError);  // a new refusal gets its own 8 s, not what is left of the previous one's
-    hideError = setTimeout(function () { line.hidden = true; }, 8000);
+    if (isRefusedForm(xhr)) return;
+    var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
+    showError(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"));
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var xhr = event.detail.xhr;
     var verb = event.detail.requestConfig.verb;
     xhr.addEventListener("load", function () { if (xhr.status >= 400) showRefusal(xhr, verb); });
+    xhr.addEventListener("error", function () { showError(document.body.getAttribute("data-offline-text")); });
   });
 
   document.addEventListener("click", function (event) {

@@ -56,6 +56,22 @@ def test_the_widget_shows_the_offline_form_when_every_agent_is_away(support, vis
     assert not button(response.text, "Start chat")
 
 
+@pytest.mark.parametrize("language, offline_text, error_text", [
+    ("en", "No connection.", "Something went wrong. Reload the page and try again."),
+    ("nl", "Geen verbinding.", "Er is iets misgegaan. Laad de pagina opnieuw en probeer het nog eens."),
+    ("sv", "Ingen anslutning.", "Något gick fel. Ladda om sidan och försök igen."),
+], ids=["en", "nl", "sv"])
+def test_the_widget_carries_its_lines_for_a_lost_connection_and_a_server_error_in_the_visitors_language(
+    support, alice, visitor, language, offline_text, error_text
+):
+    """widget.js shows these instead of a server's error page, or nothing, when a request fails."""
+    page = visitor.get("/widget/support/", HTTP_ACCEPT_LANGUAGE=language).text
+
+    body = re.search(r"<body[^>]*>", page).group(0)
+    assert f'data-offline-text="{offline_text}"' in body
+    assert f'data-error-text="{error_text}"' in body
+
+
 def test_an_unknown_channel_has_no_widget(visitor):
     assert visitor.get("/widget/nope/").status_code == 404
 
