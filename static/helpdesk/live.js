@@ -74,6 +74,23 @@
     kept = [];
   });
 
+  // A keyboard user's place in a live list survives its swap: the row of the same chat keeps the focus,
+  // so Enter still answers the chat they were on when another visitor arrived.
+  var focusedRow = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    if (event.detail.shouldSwap === false || !target || !active || !active.dataset.sessionId) return;
+    if (target.contains(active)) focusedRow = {list: target.id, sessionId: active.dataset.sessionId};
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!focusedRow) return;
+    var list = document.getElementById(focusedRow.list);
+    var row = list && list.querySelector('[data-session-id="' + CSS.escape(focusedRow.sessionId) + '"]');
+    if (row) row.focus();
+    focusedRow = null;
+  });
+
   // A sent message leaves the text box once the server has it (refused, it stays to be fixed), but what
   // the person has typed after it while it was on its way stays. A live swap may have replaced the form
   // meanwhile (a chat's socket re-sends the composer when it connects); its box then holds the kept copy,

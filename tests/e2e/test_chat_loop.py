@@ -156,6 +156,21 @@ def test_pressing_enter_on_an_incoming_chat_answers_it(demo_team, new_page, logi
     expect(incoming_badge(alice)).to_have_text("0")
 
 
+def test_the_focused_incoming_chat_keeps_the_focus_when_another_visitor_arrives(demo_team, new_page, login):
+    alice = login(new_page(), "alice")
+    start_visitor_chat(new_page(), "Vera", "Keyboard only, please")
+    row = incoming_row(alice, "Vera")
+    expect(row).to_be_visible()
+    row.focus()
+
+    start_visitor_chat(new_page(), "Walter", "Me too")
+    expect(incoming_row(alice, "Walter")).to_be_visible()
+
+    expect(incoming_row(alice, "Vera")).to_be_focused()
+    alice.keyboard.press("Enter")
+    expect_chat_open(alice, "Vera")
+
+
 def held_requests(page, url_pattern):
     """Requests to url_pattern wait (as on a slow line) until the test lets them go: release()."""
     held = []
