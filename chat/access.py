@@ -56,6 +56,12 @@ class ChatAccess:
         return not self.can_send and self.role != "offered"
 
 
+def _handed_it_over(user, session: ChatSession) -> bool:
+    """Whether the person owned the chat before a hand-over: their listening row, open or closed, says so.
+    "Recent chat sessions" lists such chats, so their transcript must open too."""
+    return Listener.objects.filter(session=session, agent=user, reason=Listener.Reason.HANDED_OVER).exists()
+
+
 def access_for(user, session: ChatSession) -> ChatAccess | None:
     """None when the person may not open this chat at all."""
     from transfers.models import Transfer
@@ -78,7 +84,7 @@ def access_for(user, session: ChatSession) -> ChatAccess | None:
         role = "listening"
     elif rights.can_listen_in or rights.is_manager:
         role = "supervisor"
-    elif session.is_ended and session.owner_id == user.pk:
+    elif session.is_ended and (session.owner_id == user.pk or _handed_it_over(user, session)):
         role = "participant"
     else:
         return None
