@@ -39,3 +39,16 @@ def test_an_ended_chat_the_agent_handed_over_opens_from_recent_chat_sessions(clo
 
     assert transcript.status_code == 200
     assert 'name="body"' not in transcript.text, "read-only"
+
+
+def test_the_menu_of_an_ended_chat_offers_create_request_to_its_last_owner():
+    """Nothing else is left to do in an ended chat, but the Menu must still be there for Create request."""
+    channel = support_channel()
+    alice = make_agent("alice", channel=channel)
+    chat = active_chat(alice, channel)
+    sessions.session_end(session=chat, agent=fresh(alice))
+
+    panel = logged_in(alice).get(f"/chats/{chat.pk}/transcript/").text
+
+    assert ">Menu</button>" in panel
+    assert ">Create request</button>" in panel
