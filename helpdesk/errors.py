@@ -15,6 +15,12 @@ class Invalid(ServiceError):
     status_code = 400
 
 
+class TooLarge(ServiceError):
+    """The request is larger than anything this place accepts, so it is refused before its body is read."""
+
+    status_code = 413
+
+
 class NotAllowed(ServiceError):
     """This person may not do this to this chat."""
 

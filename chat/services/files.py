@@ -15,16 +15,38 @@ from PIL import Image
 from chat import live
 from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
 from chat.services.messages import watchers_of
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 NAME_MAX_LENGTH = Attachment._meta.get_field("original_name").max_length
+# What a multipart body carries besides the file: boundaries, part headers, a name of up to 200 characters.
+MULTIPART_MARGIN_BYTES = 64 * 1024
 
 
 def allowed_extensions(channel: Channel) -> list[str]:
     """The channel's allowed endings, lower case and without dots: "PDF, .png" gives ["pdf", "png"]."""
     return [ext.strip().lstrip(".").lower() for ext in channel.allowed_file_types.split(",") if ext.strip(" .")]
+
+
+def _too_large(channel: Channel) -> str:
+    return _("This file is too large. Files can be at most %(limit)s.") % {
+        "limit": filesizeformat(channel.max_file_size_bytes)
+    }
+
+
+def check_upload_length(channel: Channel, content_length) -> None:
+    """Refuse, from its Content-Length alone, an upload that cannot hold a file the channel accepts.
+
+    Views call this before touching request.FILES: reading that parses the whole body and spools the file to
+    a temporary file on disk, whatever its size, so anyone holding a chat's token could fill the disk.
+    """
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        length = 0  # Django then parses no body at all, and the missing file is refused as such
+    if length > channel.max_file_size_bytes + MULTIPART_MARGIN_BYTES:
+        raise TooLarge(_too_large(channel))
 
 
 def _image_content_type(upload, extension: str) -> str:
@@ -56,10 +78,7 @@ def checked_content_type(channel: Channel, upload) -> str:
     if not upload.size:
         raise Invalid(_("This file is empty."))
     if upload.size > channel.max_file_size_bytes:
-        raise Invalid(
-            _("This file is too large. Files can be at most %(limit)s.")
-            % {"limit": filesizeformat(channel.max_file_size_bytes)}
-        )
+        raise Invalid(_too_large(channel))
     extension = name.rsplit(".", 1)[1].lower() if "." in name.strip(".") else ""
     allowed = allowed_extensions(channel)
     if extension not in allowed:

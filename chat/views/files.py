@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.access import access_for
@@ -39,11 +40,21 @@ def _visitor_session(slug, token) -> ChatSession:
     return get_object_or_404(ChatSession.objects.select_related("channel"), token=token, channel__slug=slug)
 
 
+# Exempt only to put the size check first: CSRF's check reads request.POST, which parses the whole body and
+# spools the upload to disk. csrf_protect on _store_agent_file checks the token right after (Django's
+# documented pattern for views that must act before the body is read).
+@csrf_exempt
 @require_POST
 @agent_required
 @service_errors
 def agent_send_file(request, session_id):
-    session = get_object_or_404(ChatSession, pk=session_id)
+    session = get_object_or_404(ChatSession.objects.select_related("channel"), pk=session_id)
+    files.check_upload_length(session.channel, request.META.get("CONTENT_LENGTH"))
+    return _store_agent_file(request, session)
+
+
+@csrf_protect
+def _store_agent_file(request, session):
     files.file_send_by_agent(session=session, agent=request.user, upload=request.FILES.get("file"))
     return HttpResponse(status=204)
 
@@ -64,6 +75,7 @@ def agent_download(request, session_id, attachment_id):
 def visitor_send_file(request, slug, token):
     session = _visitor_session(slug, token)
     try:
+        files.check_upload_length(session.channel, request.META.get("CONTENT_LENGTH"))
         files.file_send_by_visitor(session=session, upload=request.FILES.get("file"))
     except ServiceError as error:
         return refusal(error.message, error.status_code)

@@ -4,15 +4,17 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http.multipartparser import MultiPartParser
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from chat.models import Attachment, ChatSession, Listener, Message
-from chat.services.files import file_send_by_agent, file_send_by_visitor
+from chat.services.files import MULTIPART_MARGIN_BYTES, file_send_by_agent, file_send_by_visitor
 from helpdesk.errors import Invalid
 from tests.factories import ChatSessionFactory, MessageFactory, UserFactory, make_agent
 from transfers.models import Transfer
@@ -136,6 +138,48 @@ def test_a_refused_file_gets_a_clear_answer_and_nothing_is_stored(chat, alice, m
 
     assert not Message.objects.filter(session=chat).exists()
     assert stored_files(media_root) == []
+
+
+@pytest.fixture
+def bodies_left_unparsed(monkeypatch):
+    """Fails the test if anything parses a multipart body: that spools its file to disk, whatever its size."""
+
+    def parse(self):
+        raise AssertionError("the upload's body was parsed")
+
+    monkeypatch.setattr(MultiPartParser, "parse", parse)
+
+
+def test_an_upload_larger_than_the_channel_allows_is_refused_with_413_before_its_body_is_read(
+    chat, alice, media_root, bodies_left_unparsed
+):
+    chat.channel.max_file_size_bytes = 1000
+    chat.channel.save()
+    too_large = b"x" * (1000 + MULTIPART_MARGIN_BYTES + 1)
+    agent = Client(enforce_csrf_checks=True)  # CSRF's own check reads the body too, unless the size comes first
+    agent.force_login(alice)
+
+    for response in (visitor_sends(chat, "big.txt", too_large), agent_sends(agent, chat, "big.txt", too_large)):
+        assert response.status_code == 413
+        assert response["Content-Type"].startswith("text/plain")
+        assert response.text == "This file is too large. Files can be at most 1000\xa0bytes."
+
+    assert not Message.objects.filter(session=chat).exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_agent_with_the_csrf_token_sends_a_file_within_the_limit(chat, alice):
+    agent = Client(enforce_csrf_checks=True)
+    agent.force_login(alice)
+    agent.get("/")  # the workspace hands out the CSRF cookie
+
+    response = agent.post(
+        f"/chats/{chat.pk}/files/", {"file": upload("order.txt", TEXT)},
+        HTTP_X_CSRFTOKEN=agent.cookies[settings.CSRF_COOKIE_NAME].value,
+    )
+
+    assert response.status_code == 204
+    assert Attachment.objects.get().original_name == "order.txt"
 
 
 def test_the_channels_own_allow_list_decides(chat):
