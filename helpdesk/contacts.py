@@ -77,7 +77,9 @@ def contact_by_email(email: str) -> Contact | None:
 
 
 def earlier_chats(contact: Contact, *, viewer, rights, exclude_session_id: int, limit: int = HISTORY_LIMIT):
-    """The contact's other chats, newest first, each with `viewable`: whether the viewer may open it.
+    """The contact's other chats on the channels the viewer works on, newest first, each with `viewable`:
+    whether the viewer may open it. Chats on other channels stay out, as their requests do (requests_of):
+    a channel's team may not learn when, or on which channel, its customers chatted with another team.
 
     `viewable` says in one query what chat.access.access_for says chat by chat (owner, offered, listening,
     supervisor): it only decides where a link is shown; the views check access again when it is followed.
@@ -91,7 +93,7 @@ def earlier_chats(contact: Contact, *, viewer, rights, exclude_session_id: int, 
     if supervised:
         allowed |= Q(channel_id__in=supervised)
     return (
-        ChatSession.objects.filter(contact=contact)
+        ChatSession.objects.filter(contact=contact, channel_id__in=list(rights))
         .exclude(pk=exclude_session_id)
         .select_related("channel")
         .annotate(viewable=ExpressionWrapper(allowed, output_field=BooleanField()))

@@ -7,6 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from helpdesk.asgi import application
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Contact, Request
 from helpdesk.services import contact_create, session_link_contact
-from tests.factories import ChatSessionFactory, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -307,6 +308,34 @@ def test_a_linked_contacts_earlier_chats_link_to_their_transcripts_where_the_vie
     assert f"/chats/{bobs.pk}/" not in panel  # listed by date, but alice may not open bob's chat
     assert panel.count("<li>") >= 2
     assert f"/chats/{session.pk}/transcript/" not in panel  # the chat itself is not an earlier chat
+
+
+def test_a_linked_contacts_chats_on_channels_the_viewer_does_not_work_on_are_left_out(support, alice):
+    vera = contact("Vera")
+    sales = ChannelFactory(slug="sales", name="Sales")
+    ChatSessionFactory(
+        channel=sales, owner=make_agent("sam", channel=sales), status=ChatSession.Status.ENDED,
+        ended_at=timezone.now(), contact=vera,
+    )
+    session = active_chat(support, alice, contact=vera)
+
+    panel = contact_panel_of(logged_in(alice).get(f"/chats/{session.pk}/").text, session)
+
+    assert "Sales" not in panel
+    assert "No earlier chats." in panel
+
+
+def test_a_manager_of_every_channel_sees_the_contacts_chats_on_all_of_them(support, alice):
+    vera = contact("Vera")
+    sales = ChannelFactory(slug="sales", name="Sales")
+    ChatSessionFactory(channel=sales, status=ChatSession.Status.ENDED, ended_at=timezone.now(), contact=vera)
+    session = active_chat(support, alice, contact=vera)
+    head = make_agent("hanna", channel=support)
+    head.user_permissions.add(Permission.objects.get(codename="manage_chats"))
+
+    panel = contact_panel_of(logged_in(head).get(f"/chats/{session.pk}/").text, session)
+
+    assert "Sales" in panel
 
 
 def test_a_linked_contacts_requests_are_listed(support, alice):
