@@ -65,9 +65,10 @@ class ChatSessionAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel"]
     search_fields = ["visitor_name", "visitor_email", "question"]
     list_select_related = ["channel", "owner"]
+    # Every field: a chat changes only through the services (their checks, history and live pushes).
     readonly_fields = [
         "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner",
-        "created_at", "answered_at", "ended_at",
+        "contact", "created_at", "answered_at", "ended_at", "reactivated_at", "rating", "rating_comment",
     ]
     exclude = ["token"]
     inlines = [TransferInline, MessageInline]
@@ -97,6 +98,13 @@ class ChatSessionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("You now own chat #%(id)s.") % {"id": session.pk}, messages.SUCCESS)
 
+    @staticmethod
+    def _transfer_outcome(transfer):
+        """Where a channel's transfers need no acceptance the chat has changed hands already."""
+        if transfer.is_pending:
+            return _("The transfer is waiting for an answer.")
+        return _("%(name)s now owns chat #%(id)s.") % {"name": transfer.to_agent, "id": transfer.session_id}
+
     @admin.action(description=_("Transfer to another agent"))
     def transfer_to(self, request, queryset):
         if queryset.count() != 1:
@@ -107,14 +115,14 @@ class ChatSessionAdmin(admin.ModelAdmin):
             form = TransferToForm(request.POST, session=session, viewer=request.user)
             if form.is_valid():
                 try:
-                    transfer_services.transfer_start(
+                    transfer = transfer_services.transfer_start(
                         session=session, by=request.user, to_agent_id=form.cleaned_data["to_agent"].pk,
                         note=form.cleaned_data["note"],
                     )
                 except ServiceError as error:
                     self.message_user(request, error.message, messages.ERROR)
                 else:
-                    self.message_user(request, _("The transfer is waiting for an answer."), messages.SUCCESS)
+                    self.message_user(request, self._transfer_outcome(transfer), messages.SUCCESS)
                 return None
         else:
             form = TransferToForm(session=session, viewer=request.user)

@@ -81,6 +81,42 @@ def test_transfer_to_offers_only_present_colleagues_and_starts_a_waiting_transfe
     assert chat.owner == alice, "the owner changes only when the colleague accepts"
 
 
+def test_transfer_to_on_a_channel_without_acceptance_says_the_colleague_owns_the_chat_now(team):
+    channel, alice, bob, _away, maria, chat = team
+    channel.transfers_need_acceptance = False
+    channel.save()
+
+    response = run_action(logged_in(maria), "transfer_to", [chat], apply="1", to_agent=bob.pk)
+
+    page = response.content.decode()
+    assert f"Bob now owns chat #{chat.pk}." in page  # the admin capitalises its messages
+    assert "waiting for an answer" not in page
+    chat.refresh_from_db()
+    assert chat.owner == bob
+
+
+def test_a_manager_cannot_transfer_a_chat_to_herself_from_the_admin(team):
+    _channel, _alice, _bob, _away, maria, chat = team
+
+    form = run_action(logged_in(maria), "transfer_to", [chat]).content.decode()
+
+    assert f'<option value="{maria.pk}"' not in form, "Take over is the way to own it"
+
+
+def test_a_chat_changes_only_through_the_services_not_the_admins_change_form(team):
+    _channel, alice, _bob, _away, maria, chat = team
+    maria.is_superuser = True
+    maria.save(update_fields=["is_superuser"])
+    client = logged_in(maria)
+
+    page = client.get(f"/admin/chat/chatsession/{chat.pk}/change/").content.decode()
+    for field in ("contact", "rating", "rating_comment", "reactivated_at", "owner", "status"):
+        assert f'name="{field}' not in page, f"{field} is editable"
+    client.post(f"/admin/chat/chatsession/{chat.pk}/change/", {"rating": "1", "rating_comment": "forged"})
+    chat.refresh_from_db()
+    assert (chat.rating, chat.rating_comment) == (None, "")
+
+
 def test_transfer_to_a_forged_away_agent_is_refused_and_nothing_waits(team):
     _channel, _alice, _bob, away, maria, chat = team
 
