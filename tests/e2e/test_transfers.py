@@ -32,6 +32,7 @@ from tests.e2e.flows import (
     widget_status,
     widget_transcript,
 )
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -264,6 +265,32 @@ def test_where_transfers_need_no_acceptance_choosing_another_owner_hands_the_cha
     agent_says(bob, "Bob here, how can I help?")
     expect(widget_transcript(visitor)).to_contain_text("Bob here, how can I help?")
     expect(panel_transcript(alice)).to_contain_text("Bob here, how can I help?")
+
+
+def test_where_transfers_need_no_acceptance_a_note_typed_first_goes_with_the_one_hand_over(
+    demo_team, new_page, login
+):
+    """Leaving the note field must not post the Owner form with nobody chosen: only choosing a colleague
+    hands the chat over, once, with the note."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice, _visitor = alice_answers_vera(new_page, login)
+    login(new_page(), "bob")
+    transfer_posts = []
+    alice.on("request", lambda request: transfer_posts.append(request.url)
+             if request.method == "POST" and request.url.endswith("/transfer/") else None)
+    owner_form = chat_panel(alice).locator("form.owner-select")
+
+    note = owner_form.get_by_label("Note for your colleague")
+    note.fill("Wants a demo on Friday")
+    note.press("Tab")  # leaving the field fires its change event
+    owner_form.get_by_label("Owner", exact=True).select_option(label=BOB)
+
+    expect_listening(alice, BOB)
+    assert len(transfer_posts) == 1, transfer_posts
+    hand_over = Transfer.objects.get(session__visitor_name="Vera")
+    assert (hand_over.kind, hand_over.to_agent.username, hand_over.note) == (
+        Transfer.Kind.REASSIGN, "bob", "Wants a demo on Friday"
+    )
 
 
 def test_an_unanswered_transfer_times_out_and_both_agents_are_told(demo_team, new_page, login):
