@@ -187,10 +187,15 @@ def _accept(transfer: Transfer, by) -> Transfer:
     return transfer
 
 
-@transaction.atomic
 def transfer_reject(*, transfer: Transfer, by) -> Transfer:
     if transfer.to_agent_id != by.pk:
         raise NotAllowed(_("Only the colleague this chat was offered to can reject it."))
+    _refuse_closed_or_overdue(transfer)
+    return _reject(transfer, by)
+
+
+@transaction.atomic
+def _reject(transfer: Transfer, by) -> Transfer:
     transfer = _decide(transfer.pk, Transfer.Status.REJECTED, by)
     _push_decided(transfer)
     return transfer

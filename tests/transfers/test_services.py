@@ -520,6 +520,16 @@ def test_an_overdue_offer_still_blocks_nothing_when_the_new_transfer_is_refused(
     assert stale.status == Transfer.Status.EXPIRED
 
 
+def test_rejecting_an_overdue_offer_says_it_timed_out(timed_channel, alice, bob):
+    transfer = overdue(offer(active_chat(alice, timed_channel), alice, bob))
+
+    with pytest.raises(Conflict, match="This transfer timed out."):
+        services.transfer_reject(transfer=transfer, by=fresh(bob))
+
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.EXPIRED
+
+
 @pytest.mark.parametrize("by", ["starter", "manager"])
 def test_cancelling_an_overdue_offer_says_it_timed_out(timed_channel, alice, bob, maria, by):
     transfer = overdue(offer(active_chat(alice, timed_channel), alice, bob))
