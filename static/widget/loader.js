@@ -1,10 +1,24 @@
 // Put the chat button and the chat window on any web page:
 //   <script src="https://helpdesk.example/static/widget/loader.js" data-channel="support" async></script>
+//   data-label="..." names the chat button; by default it says "Chat" in the visitor's browser language.
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var channel = script.getAttribute("data-channel") || "support";
+
+  // "Chat" in the widget's languages, in the first of the browser's languages the widget speaks: the server
+  // picks the chat window's language from the same list (Accept-Language), so button and window agree.
+  var LABELS = { en: "Chat", nl: "Chat", sv: "Chatt" };
+  function defaultLabel() {
+    var wanted = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || ""];
+    for (var i = 0; i < wanted.length; i++) {
+      var code = String(wanted[i]).toLowerCase().split("-")[0];
+      if (LABELS.hasOwnProperty(code)) return LABELS[code];
+    }
+    return LABELS.en;
+  }
+  var label = script.getAttribute("data-label") || defaultLabel();
   var origin = new URL(script.src, window.location.href).origin;
 
   // The chat's token, kept here on the host's own site: a browser that blocks third-party storage
@@ -20,7 +34,7 @@
     if (event.origin !== origin || event.source !== frame.contentWindow || !event.data || event.data.helpdeskChat !== key) return;
     store(event.data.token);
   });
-  frame.title = script.getAttribute("data-title") || "Chat";
+  frame.title = script.getAttribute("data-title") || label;
   frame.id = "helpdesk-chat-frame";
   frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;" +
     "max-height:calc(100vh - 120px);border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);z-index:2147483646;display:none;background:#fff";
@@ -28,7 +42,7 @@
   var button = document.createElement("button");
   button.type = "button";
   button.id = "helpdesk-chat-button";
-  button.textContent = script.getAttribute("data-label") || "Chat";
+  button.textContent = label;
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("aria-controls", frame.id);
   button.style.cssText = "position:fixed;right:20px;bottom:20px;height:52px;min-width:52px;padding:0 20px;border:0;border-radius:26px;" +

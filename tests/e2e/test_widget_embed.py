@@ -81,3 +81,31 @@ def test_a_visitor_chats_through_the_embedded_widget_without_cookies_and_a_reloa
     expect(widget.get_by_label("Question", exact=True)).to_have_count(0)
     visitor_says(widget, "One more thing")
     expect(panel_transcript(alice)).to_contain_text("One more thing")
+
+
+def shop_page(visitor, script_attributes=""):
+    """A host page with the loader on it, served by the browser itself from the test's own routes."""
+    html = (
+        "<!DOCTYPE html><html><head><title>Example shop</title></head><body><h1>Example shop</h1>"
+        f'<script src="/static/widget/loader.js" data-channel="support" {script_attributes} async></script>'
+        "</body></html>"
+    )
+    visitor.route("**/shop/", lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
+    visitor.goto("/shop/")
+
+
+@pytest.mark.parametrize("locale, label", [("sv-SE", "Chatt"), ("nl-NL", "Chat"), ("en-GB", "Chat")])
+def test_the_chat_button_is_named_in_the_visitors_language(demo_team, new_page, locale, label):
+    visitor = new_page(locale=locale)
+    shop_page(visitor)
+
+    expect(visitor.get_by_role("button", name=label, exact=True)).to_be_visible()
+    expect(visitor.locator("#helpdesk-chat-frame")).to_have_attribute("title", label)
+
+
+def test_the_site_names_the_chat_button_with_data_label(demo_team, new_page):
+    visitor = new_page(locale="sv-SE")
+    shop_page(visitor, 'data-label="Fråga oss"')
+
+    visitor.get_by_role("button", name="Fråga oss", exact=True).click()
+    expect(visitor.frame_locator("#helpdesk-chat-frame").get_by_role("button", name="Starta chatt")).to_be_visible()
