@@ -13,9 +13,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from chat.access import access_for
 from chat.models import ChatSession, PredefinedText
 from helpdesk.languages import profile_language
+from live.access import access_for
 
 PER_GROUP_LIMIT = 50
 SHORTCUTS_LIMIT = 500

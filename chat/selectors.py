@@ -5,7 +5,6 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from chat.models import ChatSession, Listener, Message, ReadMark
-from helpdesk import roles
 from helpdesk.models import AgentProfile, Request
 from transfers.models import Transfer
 
@@ -20,20 +19,16 @@ def _count_of(queryset):
     )
 
 
-def incoming_chats(user):
-    """Waiting chats the user can answer, oldest first."""
-    return (
-        ChatSession.objects.waiting()
-        .filter(channel_id__in=roles.channels_where(user, "can_respond"))
-        .select_related("channel")
-    )
+def incoming_chats(channel_ids):
+    """Waiting chats on these channels (those the viewer can answer), oldest first."""
+    return ChatSession.objects.waiting().filter(channel_id__in=channel_ids).select_related("channel")
 
 
-def ongoing_sessions(user):
-    """Active chats on the user's channels, with their owner and any waiting transfer."""
+def ongoing_sessions(channel_ids):
+    """Active chats on these channels, with their owner and any waiting transfer."""
     pending = Transfer.objects.filter(session=OuterRef("pk"), status=Transfer.Status.PENDING)
     return (
-        ChatSession.objects.filter(channel_id__in=roles.rights_by_channel(user), status=ChatSession.Status.ACTIVE)
+        ChatSession.objects.filter(channel_id__in=channel_ids, status=ChatSession.Status.ACTIVE)
         .select_related("channel", "owner")
         .annotate(
             pending_to_first_name=Subquery(pending.values("to_agent__first_name")[:1]),
@@ -43,14 +38,14 @@ def ongoing_sessions(user):
     )
 
 
-def present_agents(user):
-    """Present agents of the user's channels."""
+def present_agents(channel_ids):
+    """Present agents of these channels."""
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
             agent_profile__status=AgentProfile.Status.PRESENT,
-            channel_memberships__channel_id__in=roles.rights_by_channel(user),
+            channel_memberships__channel_id__in=channel_ids,
             channel_memberships__can_respond=True,
         )
         .distinct()
@@ -99,30 +94,32 @@ def recent_sessions(user, limit=20):
     )
 
 
-def offline_requests(user, limit=20):
+def offline_requests(channel_ids, limit=20):
     return (
-        Request.objects.filter(
-            channel_id__in=roles.channels_where(user, "can_respond"), source=Request.Source.OFFLINE_FORM
-        )
+        Request.objects.filter(channel_id__in=channel_ids, source=Request.Source.OFFLINE_FORM)
         .select_related("channel")
         .order_by("-created_at")[:limit]
     )
 
 
-def transfer_targets(session, viewer_id):
-    """Colleagues a chat can go to: Present, active, answering on its channel; neither its owner nor the
-    person handing it over (a manager who wants the chat uses Take over)."""
+def transfer_candidates(channel_id):
+    """Colleagues a chat of this channel can go to: Present, active, answering on it."""
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
             agent_profile__status=AgentProfile.Status.PRESENT,
-            channel_memberships__channel_id=session.channel_id,
+            channel_memberships__channel_id=channel_id,
             channel_memberships__can_respond=True,
         )
-        .exclude(pk__in=[session.owner_id, viewer_id])
         .order_by("first_name", "username")
     )
+
+
+def transfer_targets(session, viewer_id):
+    """The candidates but the chat's owner and the person handing it over (a manager who wants the chat
+    uses Take over)."""
+    return transfer_candidates(session.channel_id).exclude(pk__in=[session.owner_id, viewer_id])
 
 
 def transcript(session, after_id=0):

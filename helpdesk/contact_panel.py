@@ -1,6 +1,6 @@
 """What a chat's contact panel shows to one viewer (templates/chat/partials/contact_panel.html).
 
-The chat panel renders it and chat.fragments.PANEL_LIVE_PARTIALS pushes it again on every change of the
+The chat panel renders it and live.fragments.PANEL_LIVE_PARTIALS pushes it again on every change of the
 chat, so it stays within a few queries: the contact, the viewer's rights, their chats and requests.
 """
 

@@ -81,7 +81,7 @@ def earlier_chats(contact: Contact, *, viewer, rights, exclude_session_id: int, 
     whether the viewer may open it. Chats on other channels stay out, as their requests do (requests_of):
     a channel's team may not learn when, or on which channel, its customers chatted with another team.
 
-    `viewable` says in one query what chat.access.access_for says chat by chat (owner, offered, listening,
+    `viewable` says in one query what live.access.access_for says chat by chat (owner, offered, listening,
     supervisor): it only decides where a link is shown; the views check access again when it is followed.
     """
     supervised = [channel_id for channel_id, r in rights.items() if r.can_listen_in or r.is_manager]

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import live
 from chat.models import Channel, ChatSession
 from chat.services.messages import clean_body
 from helpdesk import roles
@@ -17,6 +16,7 @@ from helpdesk.contacts import contact_by_email, may_change_contact
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Activity, AgentProfile, Contact, Request
 from helpdesk.transcripts import plain_text
+from live import events
 
 EMAIL_MAX_LENGTH = Request._meta.get_field("email").max_length
 
@@ -56,7 +56,10 @@ def presence_set(*, user, status: str) -> AgentProfile:
         profile.status = status
         profile.status_changed_at = timezone.now()
         profile.save(update_fields=["status", "status_changed_at"])
-        live.push_on_commit(team=True, agents=[user.pk])
+        channel_ids = list(roles.rights_by_channel(user))
+        events.push_on_commit(
+            team=[events.PRESENCE], channel_ids=channel_ids, agents=[user.pk], colleagues=channel_ids
+        )
     return profile
 
 
@@ -75,7 +78,7 @@ def request_from_offline_form(*, channel: Channel, name: str, email: str, messag
         source=Request.Source.OFFLINE_FORM, channel=channel, name=name, email=email, body=body,
         title=body.splitlines()[0][:200], contact=contact_by_email(email),
     )
-    live.push_on_commit(team=True)
+    events.push_on_commit(team=[events.OFFLINE], channel_ids=[channel.pk])
     return request
 
 
@@ -135,7 +138,7 @@ def session_link_contact(*, session: ChatSession, contact: Contact, by) -> ChatS
     if session.is_ended:
         Activity.objects.filter(session=session, kind=Activity.Kind.CHAT).exclude(contact=contact).delete()
         activity_record_chat(session=session, by=by)
-    live.push_on_commit(sessions=[session.pk])
+    events.push_on_commit(sessions=[session.pk])
     return session
 
 
@@ -196,5 +199,5 @@ def request_create_from_chat(*, session: ChatSession, by, title: str, assigned_t
         title=title, body=body, name=session.visitor_name, email=session.visitor_email,
         assigned_to=assigned_to, created_by=by,
     )
-    live.push_on_commit(sessions=[session.pk])
+    events.push_on_commit(sessions=[session.pk])
     return request

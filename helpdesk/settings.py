@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "chat",
     "transfers",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +92,15 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One pool per process, shared by its request threads and the consumers' database threads
+    # (live/renders.py): a socket event borrows a connection for its queries instead of opening one, and
+    # the health check replaces a connection PostgreSQL has dropped. Size PostgreSQL's max_connections for
+    # DATABASE_POOL_SIZE times the number of Daphne processes (README).
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "20")), "timeout": 10},
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two atomic blocks never both read a row and then race
     # to write it; the timeout lets the loser wait instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
@@ -107,14 +116,19 @@ if REDIS_URL:
     # it drops to a full channel costs that client a resync on reconnect, never data.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "live.redis_layer.RedisChannelLayer",
             "CONFIG": {
                 # No socket timeout, as before redis-py 8: its 5 s default races the layer's 5 s blocking
                 # receive and kills every idle socket (1011), and any timeout sends through
                 # asyncio.wait_for, which on Python 3.11 can swallow the cancel of a closing consumer.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # A process waits up to `timeout` seconds for one of its `max_connections` (live/redis_layer.py).
+                "hosts": [{
+                    "address": REDIS_URL, "socket_timeout": None,
+                    "max_connections": int(os.environ.get("REDIS_POOL_SIZE", "200")), "timeout": 10,
+                }],
                 "capacity": 1000,
-                "group_expiry": 86400,
+                # Live sockets renew their memberships; a dead process's lapse after this (live/watchdog.py).
+                "group_expiry": 600,
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk"),
             },
         }

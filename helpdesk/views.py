@@ -2,9 +2,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from chat.fragments import agent_context
 from helpdesk.http import agent_required, service_errors
 from helpdesk.services import presence_set, profile_set_language
+from live.fragments import agent_context
 
 
 @require_POST

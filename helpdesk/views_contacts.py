@@ -7,17 +7,17 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import fragments
 from helpdesk import contact_panel, contacts, services
 from helpdesk.errors import NotFound
 from helpdesk.http import agent_required, service_errors
 from helpdesk.models import Contact
+from live.access import panel_access
 
 
 def chat_access(request, session_id):
     """The viewer's access to the chat, or 404: the same answer for a chat that does not exist and one
     the agent may not see."""
-    access = fragments.panel_access(request.user, session_id)
+    access = panel_access(request.user, session_id)
     if access is None:
         raise NotFound(_("No such chat."))
     return access

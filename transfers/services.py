@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import live
 from chat.models import ChatSession, Listener, Message
 from chat.services.messages import watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
+from live import events
 from transfers.models import Transfer
 
 NOTE_MAX_LENGTH = 1000
@@ -79,8 +79,9 @@ def _hand_over(session: ChatSession, new_owner, told=()) -> None:
         session=session, kind=Message.Kind.EVENT, event=Message.Event.AGENT_JOINED, author=new_owner
     )
     session.owner = new_owner
-    live.push_on_commit(
-        team=True, agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk]
+    events.push_on_commit(
+        team=[events.ONGOING], channel_ids=[session.channel_id],
+        agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk],
     )
 
 
@@ -132,9 +133,9 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
             transfer.save()
     except IntegrityError:
         raise Conflict(_("Another transfer of this chat is already waiting for an answer.")) from None
-    live.push_on_commit(
-        team=True, agents=[session.owner_id, by.pk, to_agent.pk], sessions=[session.pk],
-        open_session_for=[to_agent.pk],
+    events.push_on_commit(
+        team=[events.ONGOING], channel_ids=[session.channel_id], agents=[session.owner_id, by.pk, to_agent.pk],
+        sessions=[session.pk], open_session_for=[to_agent.pk],
     )
     return transfer
 
@@ -239,8 +240,8 @@ def transfers_expire_due() -> int:
 
 
 def _push_decided(transfer: Transfer) -> None:
-    live.push_on_commit(
-        team=True,
+    events.push_on_commit(
+        team=[events.ONGOING], channel_ids=[transfer.session.channel_id],
         agents=[transfer.from_agent_id, transfer.to_agent_id, transfer.requested_by_id],
         sessions=[transfer.session_id],
     )

@@ -4,15 +4,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from chat import fragments
 from chat.models import ChatSession
 from helpdesk.http import agent_required, service_errors
+from live import fragments
+from live.access import panel_access
 from transfers import services
 from transfers.models import Transfer
 
 
 def _panel(request, session_id):
-    access = fragments.panel_access(request.user, session_id)
+    access = panel_access(request.user, session_id)
     if access is None:
         return render(request, "chat/partials/panel_empty.html")
     return render(request, "chat/partials/panel.html", fragments.panel_context(access))

@@ -12,10 +12,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from chat import live
 from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
 from chat.services.messages import watchers_of
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
+from live import events
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -106,7 +106,7 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
         raise Conflict(_("This chat has ended."))
     content_type = checked_content_type(session.channel, upload)
     message = _store(session, upload, content_type, kind=Message.Kind.VISITOR)
-    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
     return message
 
 
@@ -120,5 +120,5 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     content_type = checked_content_type(session.channel, upload)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     ReadMark.objects.update_or_create(session=session, agent=agent, defaults={"last_read_message_id": message.pk})
-    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
     return message

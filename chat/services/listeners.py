@@ -4,10 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import live
 from chat.models import ChatSession, Listener
 from helpdesk import roles
 from helpdesk.errors import NotAllowed
+from live import events
 
 
 @transaction.atomic
@@ -18,7 +18,7 @@ def listener_close_window(*, session: ChatSession, agent) -> None:
     ).update(closed_at=timezone.now())
     if not closed:
         raise NotAllowed(_("You are not listening to this chat."))
-    live.push_on_commit(agents=[agent.pk])
+    events.push_on_commit(agents=[agent.pk])
 
 
 @transaction.atomic

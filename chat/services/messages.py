@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import live
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
+from live import events
 
 
 def clean_body(body: str) -> str:
@@ -42,7 +42,7 @@ def message_post_by_visitor(*, session: ChatSession, body: str) -> Message:
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     message = Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=body)
-    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
     return message
 
 
@@ -58,22 +58,24 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
     ReadMark.objects.update_or_create(
         session=session, agent=agent, defaults={"last_read_message_id": message.pk}
     )
-    live.push_on_commit(agents=watchers_of(session), sessions=[session.pk])
+    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
     return message
 
 
-def session_mark_read(*, session: ChatSession, agent) -> bool:
-    """Mark everything up to the newest message as read; tell the agent's sessions list if that changed."""
-    newest = session.messages.order_by("-id").values_list("id", flat=True).first() or 0
+def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, tell_workspace: bool = True) -> bool:
+    """Mark everything up to the newest message (or `up_to`) as read. The chat panel's socket marks the
+    lines it shows without telling the workspace (its page hides the open chat's count); opening a chat
+    tells it, so the count goes."""
+    newest = up_to or session.messages.order_by("-id").values_list("id", flat=True).first() or 0
     with transaction.atomic():
-        # get_or_create, not exists-then-create: two tabs opening the chat at once both find no mark.
-        mark, changed = ReadMark.objects.get_or_create(
-            session=session, agent=agent, defaults={"last_read_message_id": newest}
+        changed = ReadMark.objects.filter(session=session, agent=agent, last_read_message_id__lt=newest).update(
+            last_read_message_id=newest
         )
         if not changed:
-            changed = ReadMark.objects.filter(pk=mark.pk, last_read_message_id__lt=newest).update(
-                last_read_message_id=newest
+            # get_or_create, not exists-then-create: two tabs opening the chat at once both find no mark.
+            _mark, changed = ReadMark.objects.get_or_create(
+                session=session, agent=agent, defaults={"last_read_message_id": newest}
             )
-        if changed:
-            live.push_on_commit(agents=[agent.pk])
+        if changed and tell_workspace:
+            events.push_on_commit(unread_for=[agent.pk])
     return bool(changed)

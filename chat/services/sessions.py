@@ -4,13 +4,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import live
 from chat.models import Channel, ChatSession, Message
 from chat.services.messages import clean_body, watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import activity_record_chat, clean_visitor_email
+from live import events
 
 
 class Offline(Conflict):
@@ -44,7 +44,7 @@ def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "
     )
     if question:
         Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=question)
-    live.push_on_commit(team=True, queues=[channel.pk])
+    events.push_on_commit(team=[events.QUEUE], channel_ids=[channel.pk], queues=[channel.pk])
     return session
 
 
@@ -67,7 +67,10 @@ def _claim(session_id: int, agent) -> bool:
 
 def _pushed_claim(session: ChatSession, agent) -> ChatSession:
     session.refresh_from_db()
-    live.push_on_commit(team=True, agents=[agent.pk], sessions=[session.pk], queues=[session.channel_id])
+    events.push_on_commit(
+        team=[events.QUEUE, events.ONGOING], channel_ids=[session.channel_id], agents=[agent.pk], sessions=[session.pk],
+        queues=[session.channel_id],
+    )
     return session
 
 
@@ -126,8 +129,9 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
         author=None if by_visitor else agent,
     )
     activity_record_chat(session=session, by=None if by_visitor else agent)
-    live.push_on_commit(
-        team=True, agents=watchers, sessions=[session.pk], queues=[session.channel_id] if was_queued else []
+    events.push_on_commit(
+        team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
+        sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
     )
     return session
 
@@ -163,7 +167,9 @@ def session_reactivate(*, session: ChatSession) -> ChatSession:
     session.reactivated_at = timezone.now()
     session.save(update_fields=["status", "owner", "ended_at", "reactivated_at"])
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_REACTIVATED)
-    live.push_on_commit(
-        team=True, agents={last_owner_id, *watchers_of(session)}, sessions=[session.pk], queues=[session.channel_id]
+    events.push_on_commit(
+        team=[events.ONGOING if back_to_owner else events.QUEUE], channel_ids=[session.channel_id],
+        agents={last_owner_id, *watchers_of(session)}, sessions=[session.pk],
+        queues=[] if back_to_owner else [session.channel_id],
     )
     return session

@@ -6,16 +6,16 @@ permission is the sender's: only someone who may write in the chat can say they 
 
 from django.utils.translation import gettext as _
 
-from chat import live
-from chat.access import access_for
 from chat.models import ChatSession
 from helpdesk.errors import Conflict, NotAllowed
+from live import events
+from live.access import access_for
 
 
 def typing_by_visitor(*, session: ChatSession) -> None:
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
-    live.push_typing(session_id=session.pk, typist=live.VISITOR)
+    events.push_typing(session=session, typist=events.VISITOR)
 
 
 def typing_by_agent(*, session: ChatSession, agent) -> None:
@@ -24,4 +24,4 @@ def typing_by_agent(*, session: ChatSession, agent) -> None:
         if session.is_ended:
             raise Conflict(_("This chat has ended."))
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
-    live.push_typing(session_id=session.pk, typist=live.AGENT, agent_id=agent.pk)
+    events.push_typing(session=session, typist=events.AGENT, agent=agent)

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from chat.access import access_for
 from chat.models import Attachment, ChatSession
 from chat.services import files
 from chat.views.widget import widget_view
 from helpdesk.errors import ServiceError
 from helpdesk.http import agent_required, refusal, service_errors
+from live.access import access_for
 
 
 def _file_response(attachment: Attachment) -> FileResponse:

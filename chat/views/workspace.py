@@ -5,19 +5,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import alerts, fragments
 from chat.models import ChatSession
 from chat.services import listeners, messages, sessions
 from helpdesk import roles
 from helpdesk.errors import NotAllowed, NotFound
 from helpdesk.http import agent_required, refusal, service_errors
+from live import alerts, fragments
+from live.access import panel_access
 
 
 @require_GET
 @agent_required
 def workspace(request):
     user = request.user
-    context = {**fragments.team_context(user), **fragments.agent_context(user), **alerts.alerts_context(user)}
+    context = {**fragments.workspace_context(user), **alerts.alerts_context(user)}
     return render(request, "chat/workspace.html", context)
 
 
@@ -30,7 +31,7 @@ def _access_or_refuse(request, session_id):
     line). A chat of the agent's own channel answers 403, not 404: its Dashboard lists every ongoing
     chat of the channel anyway, and a clear "not allowed" tells the agent why a forged link does not
     open it. A chat of another channel, like a missing one, is not found."""
-    access = fragments.panel_access(request.user, session_id)
+    access = panel_access(request.user, session_id)
     if access is None:
         channel_ids = list(roles.rights_by_channel(request.user))
         if ChatSession.objects.filter(pk=session_id, channel_id__in=channel_ids).exists():

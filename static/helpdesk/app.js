@@ -160,3 +160,19 @@
   document.addEventListener("DOMContentLoaded", apply);
   document.addEventListener("htmx:wsAfterMessage", apply);
 })();
+
+// The chat open in the panel has no unread lines: its socket marks each line read as it shows it, without
+// re-sending the sessions list for every line, so a list pushed for a new line hides that chat's count.
+(function () {
+  "use strict";
+  function hideOpenChatsCount() {
+    var panel = document.getElementById("chat-panel");
+    var open = panel && panel.getAttribute("data-session-id");
+    document.querySelectorAll("#sessions-list .session").forEach(function (entry) {
+      var count = entry.querySelector(".unread");
+      if (count) count.hidden = entry.getAttribute("data-session-id") === open;
+    });
+  }
+  document.addEventListener("htmx:oobAfterSwap", hideOpenChatsCount);
+  document.addEventListener("htmx:afterSettle", hideOpenChatsCount);
+})();

@@ -241,13 +241,13 @@ def test_the_services_refuse_a_missing_file(chat, alice):
 def test_sending_a_file_tells_the_chats_watchers_after_the_commit(chat, alice, django_capture_on_commit_callbacks,
                                                                   monkeypatch):
     sent = []
-    monkeypatch.setattr("chat.live.send_now", sent.extend)
+    monkeypatch.setattr("live.events.send_now", sent.extend)
 
     with django_capture_on_commit_callbacks(execute=True):
         file_send_by_visitor(session=chat, upload=upload("order.txt", TEXT))
 
-    assert ("agent.%d" % alice.pk, {"type": "agent.changed"}) in sent
-    assert (f"session.{chat.pk}", {"type": "session.changed", "session_id": chat.pk}) in sent
+    assert ("agent.%d" % alice.pk, {"type": "agent.changed", "parts": ["sessions"]}) in sent, "an unread line more"
+    assert (f"session.{chat.pk}", {"type": "session.changed", "change": "messages"}) in sent
 
 
 # --- Downloading -----------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from chat import live
 from chat.models import ChatSession, Message
 from chat.services.feedback import feedback_give
 from chat.services.sessions import Offline, queue_take_next, session_reactivate
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
+from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def alice(support):
 def sent(monkeypatch):
     """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
     batches = []
-    monkeypatch.setattr(live, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
+    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
     return batches
 
 
@@ -425,7 +425,7 @@ def test_returning_tells_the_team_the_last_owner_the_chat_and_its_queue_after_co
         assert sent == []
 
     assert {group for batch in sent for group, _type in batch} == {
-        live.TEAM_GROUP, live.agent_group(alice.pk), live.session_group(session.pk), live.queue_group(support.pk),
+        events.TEAM_GROUP, events.agent_group(alice.pk), events.session_group(session.pk), events.queue_group(support.pk),
     }
 
 

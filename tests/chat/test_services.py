@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.utils import timezone
 
-from chat import live
 from chat.models import ChatSession, Message
 from chat.services.messages import message_post_by_agent, message_post_by_visitor
 from chat.services.sessions import Offline, queue_take_next, session_answer, session_end, session_start
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import presence_set
+from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 from transfers.models import Transfer
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch):
     """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
     batches = []
-    monkeypatch.setattr(live, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
+    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
     return batches
 
 
@@ -370,7 +370,7 @@ def test_a_started_chat_is_announced_to_the_team_and_the_channel_queue_after_com
         session_start(channel=support, visitor_name="Vera")
         assert sent == []  # inside the transaction nothing has gone out yet
 
-    assert sent == [[(live.TEAM_GROUP, live.TEAM_CHANGED), (live.queue_group(support.pk), live.QUEUE_CHANGED)]]
+    assert sent == [[(events.TEAM_GROUP, events.TEAM_CHANGED), (events.queue_group(support.pk), events.QUEUE_CHANGED)]]
 
 
 def test_answering_tells_the_team_the_agent_the_chat_and_its_queue(
@@ -383,7 +383,7 @@ def test_answering_tells_the_team_the_agent_the_chat_and_its_queue(
         assert sent == []
 
     assert _groups(sent) == {
-        live.TEAM_GROUP, live.agent_group(alice.pk), live.session_group(session.pk), live.queue_group(support.pk),
+        events.TEAM_GROUP, events.agent_group(alice.pk), events.session_group(session.pk), events.queue_group(support.pk),
     }
 
 
@@ -396,7 +396,7 @@ def test_a_visitor_message_goes_to_the_chat_and_its_owner_only(
         message_post_by_visitor(session=session, body="Hi")
         assert sent == []
 
-    assert _groups(sent) == {live.agent_group(alice.pk), live.session_group(session.pk)}
+    assert _groups(sent) == {events.agent_group(alice.pk), events.session_group(session.pk)}
 
 
 def test_ending_a_chat_tells_the_team_the_owner_and_the_transfer_target(
@@ -410,16 +410,17 @@ def test_ending_a_chat_tells_the_team_the_owner_and_the_transfer_target(
         assert sent == []
 
     assert _groups(sent) == {
-        live.TEAM_GROUP, live.agent_group(alice.pk), live.agent_group(bob.pk), live.session_group(session.pk),
+        events.TEAM_GROUP, events.agent_group(alice.pk), events.agent_group(bob.pk), events.session_group(session.pk),
     }
 
 
-def test_a_presence_change_is_pushed_to_the_team_and_the_agent(alice, sent, django_capture_on_commit_callbacks):
+def test_a_presence_change_is_pushed_to_the_team_the_agent_and_the_channels_open_chats(
+        alice, support, sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         presence_set(user=alice, status="away")
         assert sent == []
 
-    assert _groups(sent) == {live.TEAM_GROUP, live.agent_group(alice.pk)}
+    assert _groups(sent) == {events.TEAM_GROUP, events.agent_group(alice.pk), events.colleagues_group(support.pk)}
 
 
 def test_setting_the_same_presence_again_pushes_nothing(alice, sent, django_capture_on_commit_callbacks):
@@ -436,7 +437,7 @@ def test_a_push_waits_for_the_outer_transaction_and_a_rollback_sends_nothing(sup
     with transaction.atomic():
         message_post_by_visitor(session=session, body="First")
         assert sent == []  # the service's own block has ended, but the outer one has not committed
-    assert _groups(sent) == {live.agent_group(alice.pk), live.session_group(session.pk)}
+    assert _groups(sent) == {events.agent_group(alice.pk), events.session_group(session.pk)}
 
     sent.clear()
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -11,13 +11,13 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from chat import live
 from chat.models import ChatSession
 from helpdesk import contacts
 from helpdesk.asgi import application
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Contact, Request
 from helpdesk.services import contact_create, session_link_contact
+from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def carol(support):
 @pytest.fixture
 def sent(monkeypatch):
     batches = []
-    monkeypatch.setattr(live, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
+    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
     return batches
 
 
@@ -284,7 +284,7 @@ def test_linking_tells_everyone_viewing_the_chat_after_the_commit(
         session_link_contact(session=session, contact=vera, by=alice)
         assert sent == []
 
-    assert (live.session_group(session.pk), live.SESSION_CHANGED) in sent[0]
+    assert (events.session_group(session.pk), events.SESSION_CHANGED) in sent[0]
 
 
 # --- What the panel shows about a linked contact --------------------------------------------------------

@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from chat import live
 from chat.models import ChatSession, Message
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import AgentProfile, Contact, Request
 from helpdesk.services import request_create_from_chat, request_from_offline_form
+from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -125,14 +125,14 @@ def test_creating_a_request_tells_everyone_viewing_the_chat_after_the_commit(
     support, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(live, "send_now", lambda messages: sent.extend((g, e["type"]) for g, e in messages))
+    monkeypatch.setattr(events, "send_now", lambda messages: sent.extend((g, e["type"]) for g, e in messages))
     session = chat_with_a_conversation(support, alice)
 
     with django_capture_on_commit_callbacks(execute=True):
         request_create_from_chat(session=session, by=alice, title="Parcel lost")
         assert sent == []
 
-    assert (live.session_group(session.pk), live.SESSION_CHANGED) in sent
+    assert (events.session_group(session.pk), events.SESSION_CHANGED) in sent
 
 
 # --- Menu -> Create request, over HTTP ----------------------------------------------------------------

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from chat import selectors
-from chat.access import access_for
 from chat.models import ChatSession, Listener, Message
 from chat.services import listeners, messages, sessions
 from helpdesk.errors import Conflict, Invalid, NotAllowed
+from live.access import access_for
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 from tests.transfers import (
     active_chat,

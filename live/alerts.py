@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from chat import fragments
 from chat.models import ChannelMember, ChatSession
 from helpdesk import roles
 from helpdesk.models import AgentProfile
+from live import fragments
 
 # The longest-waiting chats looked at; the ones behind them fall due later, when these are answered.
 CANDIDATE_LIMIT = 100
@@ -53,9 +53,14 @@ def _channels_with_a_present_agent(channel_ids) -> set[int]:
 
 def unanswered_alerts(user, now: datetime | None = None) -> DueAlerts:
     """The waiting chats this person should be warned about now, in at most three queries."""
-    now = now or timezone.now()
-    rights = roles.rights_by_channel(user)
     present = AgentProfile.objects.filter(user=user, status=AgentProfile.Status.PRESENT).exists()
+    return unanswered_alerts_for(roles.rights_by_channel(user), present=present, now=now)
+
+
+def unanswered_alerts_for(rights: dict, *, present: bool, now: datetime | None = None) -> DueAlerts:
+    """The same for anyone with these channel rights and this presence: everyone of that audience gets
+    the same warnings, so a workspace socket renders them once for all (live/renders.py)."""
+    now = now or timezone.now()
     as_agent = {cid for cid, r in rights.items() if r.notifications and present}
     as_manager = {cid for cid, r in rights.items() if r.is_manager}
     if as_manager:
@@ -101,6 +106,13 @@ def alerts_context(user) -> dict:
 
 def alerts_html(user, language=None) -> tuple[str, datetime | None]:
     """The #alerts fragment for this person, and when it will next change by itself."""
-    alerts = unanswered_alerts(user)
+    return render_alerts(unanswered_alerts(user), language)
+
+
+def alerts_html_for(rights: dict, *, present: bool, language=None) -> tuple[str, datetime | None]:
+    return render_alerts(unanswered_alerts_for(rights, present=present), language)
+
+
+def render_alerts(alerts: DueAlerts, language) -> tuple[str, datetime | None]:
     html = fragments.render_partials(["chat/partials/alerts.html"], {"unanswered_chats": alerts.chats}, language)
     return html, alerts.next_due_at

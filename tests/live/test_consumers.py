@@ -14,11 +14,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from chat.consumers import FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN
 from chat.models import ChatSession
 from chat.services.messages import message_post_by_agent
 from chat.services.sessions import session_start
 from helpdesk.asgi import application
+from live.consumers import FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN
 from tests.factories import ChatSessionFactory, make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)

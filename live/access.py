@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from chat.models import ChatSession, Listener
 from helpdesk import roles
+from transfers.models import Transfer
 
 
 @dataclass(frozen=True)
 class ChatAccess:
     role: str  # "owner", "offered", "listening", "supervisor" or "participant"
     session: ChatSession
-    pending_transfer: object  # transfers.models.Transfer or None
+    pending_transfer: Transfer | None
     is_manager: bool
     viewer_id: int
 
@@ -64,8 +65,6 @@ def _handed_it_over(user, session: ChatSession) -> bool:
 
 def access_for(user, session: ChatSession) -> ChatAccess | None:
     """None when the person may not open this chat at all."""
-    from transfers.models import Transfer
-
     if not user.is_authenticated:
         return None
     rights = roles.rights_on(user, session.channel_id)
@@ -91,3 +90,8 @@ def access_for(user, session: ChatSession) -> ChatAccess | None:
     return ChatAccess(
         role=role, session=session, pending_transfer=pending, is_manager=rights.is_manager, viewer_id=user.pk
     )
+
+
+def panel_access(user, session_id) -> ChatAccess | None:
+    session = ChatSession.objects.select_related("channel", "owner").filter(pk=session_id).first()
+    return access_for(user, session) if session else None

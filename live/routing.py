@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.consumers import AdminListConsumer, PanelConsumer, WidgetConsumer, WorkspaceConsumer
+from live.consumers import AdminListConsumer, PanelConsumer, WidgetConsumer, WorkspaceConsumer
 
 websocket_urlpatterns = [
     path("ws/workspace/", WorkspaceConsumer.as_asgi()),

@@ -1,0 +1,62 @@
+"""What every live socket does: join its groups, accept, push; stay known to the process's watchdog.
+
+Websockets only push: every write goes over HTTP. Each consumer joins its groups, accepts, then sends
+the current state, so a reconnect is a full resync.
+
+A refused socket is accepted and then closed with a 4xxx code: closing before accept looks like a
+network error (1006) to the browser, and the htmx ws extension would retry it forever.
+"""
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from live import watchdog
+
+NOT_LOGGED_IN = 4401
+FORBIDDEN = 4403
+NOT_FOUND = 4404
+
+
+class PushConsumer(AsyncWebsocketConsumer):
+    async def refuse(self, code):
+        await self.accept()
+        await self.close(code=code)
+
+    @property
+    def groups_joined(self) -> set[str]:
+        return self.__dict__.setdefault("_groups_joined", set())
+
+    async def join(self, *groups):
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def leave(self, *groups):
+        for group in groups:
+            if group in self.groups_joined:
+                self.groups_joined.discard(group)
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def join_and_accept(self, *groups):
+        await self.join(*groups)
+        await self.accept()
+        watchdog.watch(self)
+
+    async def disconnect(self, code):
+        watchdog.forget(self)
+        await self.leave(*list(self.groups_joined))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """Clients have nothing to say here; writes go over HTTP, where CSRF and permissions are checked."""
+
+    async def push(self, html):
+        if html:
+            await self.send(text_data=html)
+
+    def changed_only(self, fragments_by_name: dict[str, str]) -> str:
+        """The fragments that differ from what this socket sent last. Re-sending an unchanged one would
+        swap it under the person's pointer and lose a click that lands meanwhile. A new socket has sent
+        nothing, so a (re)connect still sends the whole current state."""
+        sent = self.__dict__.setdefault("sent_fragments", {})
+        changed = [html for name, html in fragments_by_name.items() if sent.get(name) != html]
+        sent.update(fragments_by_name)
+        return "".join(changed)

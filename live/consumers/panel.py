@@ -1,0 +1,131 @@
+"""One chat in the agent's chat panel: transcript, status, transfer bar, composer."""
+
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from chat import selectors
+from chat.models import ChatSession
+from chat.services import listeners
+from chat.services.messages import session_mark_read
+from helpdesk.languages import language_for_socket
+from live import events, fragments, renders, typing
+from live.access import panel_access
+from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
+from live.renders import db
+from transfers.models import Transfer
+
+# The role of a viewer whose reading counts: their sessions list shows the chat's unread lines.
+READERS = ("owner", "listening", "offered")
+
+
+class PanelConsumer(PushConsumer):
+    async def connect(self):
+        self.user = self.scope["user"]
+        self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        if not self.user.is_authenticated:
+            return await self.refuse(NOT_LOGGED_IN)
+        access = await db(panel_access)(self.user, self.session_id)
+        if access is None:
+            return await self.refuse(FORBIDDEN)
+        await self.join_and_accept(
+            events.session_group(self.session_id), events.colleagues_group(access.session.channel_id)
+        )
+        if access.role == "supervisor":
+            await db(self.record_listening_in)()
+        await self.push(await db(self.render_state)(full=True))
+
+    def record_listening_in(self):
+        """"Can listen in" is recorded here, once per connection: this socket is what shows the chat live,
+        whether or not the panel page was fetched first (and that GET records nothing)."""
+        session = ChatSession.objects.get(pk=self.session_id)
+        listeners.listen_in_start(session=session, agent=self.user)
+
+    def render_state(self, full=False):
+        """Everything that may have changed, for this viewer; None when they may no longer see the chat."""
+        self.user = get_user_model().objects.select_related("agent_profile").get(pk=self.user.pk)  # fresh rights
+        self.language = language_for_socket(self.scope, self.user)
+        access = panel_access(self.user, self.session_id)
+        if access is None:
+            return None
+        if full:
+            self.last_message_id = 0
+            self.shown = {}
+            self.sent_fragments = {}
+        new_messages = list(selectors.transcript(access.session, after_id=self.last_message_id))
+        context = fragments.panel_context(access, messages=new_messages)
+        templates = []
+        if full:
+            templates.append("chat/partials/transcript.html")
+        elif new_messages:
+            templates.append("chat/partials/transcript_append.html")
+        # The text box and the transfer form are re-sent only when they appear or go: re-sending them
+        # on every event would close a form the agent is filling in.
+        if access.can_send != self.shown.get("can_send"):
+            templates.append("chat/partials/composer.html")
+        live_partials = list(fragments.PANEL_LIVE_PARTIALS)
+        if access.can_transfer != self.shown.get("can_transfer"):
+            templates.append("chat/partials/transfer_form.html")
+        elif access.can_transfer:
+            live_partials.append("chat/partials/transfer_targets.html")
+        html = self.changed_only(fragments.render_each(live_partials, context, self.language))
+        html += fragments.render_partials(templates, context, self.language)
+        self.access, self.context = access, context
+        self.shown = {"can_send": access.can_send, "can_transfer": access.can_transfer}
+        self.read_up_to(new_messages)
+        return html
+
+    def render_new_messages(self):
+        """Only lines were added: the one query for them, and the rest of the panel stays as it is."""
+        new_messages = list(selectors.transcript(self.access.session, after_id=self.last_message_id))
+        if not new_messages:
+            return ""
+        self.read_up_to(new_messages)
+        context = {**self.context, "messages": new_messages}
+        return fragments.render_partials(["chat/partials/transcript_append.html"], context, self.language)
+
+    def read_up_to(self, new_messages):
+        """The lines on screen are read. Quietly: the workspace of this page hides the open chat's unread
+        count, and its next list shows the mark, so telling it now would re-render it for every line."""
+        if not new_messages:
+            return
+        self.last_message_id = new_messages[-1].pk
+        if self.access.role in READERS:
+            session_mark_read(session=self.access.session, agent=self.user, up_to=self.last_message_id,
+                              tell_workspace=False)
+
+    def render_closed(self):
+        last_offer = Transfer.objects.filter(session_id=self.session_id, to_agent=self.user).order_by("-id").first()
+        with translation.override(self.language):
+            return render_to_string("chat/partials/panel_empty.html", {"closed_offer": last_offer})
+
+    async def session_changed(self, event):
+        if event["change"] == events.NEW_MESSAGES and hasattr(self, "access"):
+            return await self.push(await db(self.render_new_messages)())
+        html = await db(self.render_state)()
+        if html is None:
+            # No longer allowed here (a rejected or cancelled offer): empty the panel, which ends the socket.
+            await self.push(await db(self.render_closed)())
+            return await self.close(code=FORBIDDEN)
+        await self.push(html)
+
+    async def colleagues_changed(self, event):
+        """Who is Present on the channel changed: keep "Transfer to" (and the Owner list) to them. The
+        channel's candidates are read once per process for all its open chats."""
+        if not getattr(self, "access", None) or not self.access.can_transfer:
+            return
+        channel_id = self.access.session.channel_id
+        candidates = await renders.shared(
+            (event["event_id"], "colleagues", channel_id),
+            lambda: db(lambda: list(selectors.transfer_candidates(channel_id)))(),
+        )
+        excluded = {self.access.session.owner_id, self.user.pk}
+        self.context = {**self.context, "transfer_targets": [a for a in candidates if a.pk not in excluded]}
+        partials = ["chat/partials/panel_header.html", "chat/partials/transfer_targets.html"]
+        await self.push(self.changed_only(fragments.render_each(partials, self.context, self.language)))
+
+    async def session_typing(self, event):
+        """Someone else in this chat is typing; an agent's own typing is not shown back to them."""
+        if (event["typist"] == events.AGENT and event["agent_id"] == self.user.pk) or not hasattr(self, "access"):
+            return
+        await self.push(typing.panel_indicator(event, self.access.session, self.language))

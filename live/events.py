@@ -1,0 +1,158 @@
+"""Group names and event types of the live updates, defined once, and the one way services send them.
+
+Services call `push_on_commit`: an event goes out only after the commit it reports, so nobody is shown
+a state that was rolled back. An event says what changed, narrowly enough that a socket it does not
+concern does no work for it, and carries what its receivers would otherwise each read again (a queue's
+order, a typist's name). A lost event costs at most a resync on reconnect: the database is the truth.
+"""
+
+import asyncio
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from chat.models import ChatSession
+from helpdesk.templatetags.people import first_name, person
+
+TEAM_GROUP = "team"
+
+TEAM_CHANGED = "team.changed"
+AGENT_CHANGED = "agent.changed"
+SESSION_CHANGED = "session.changed"
+QUEUE_CHANGED = "queue.changed"
+COLLEAGUES_CHANGED = "colleagues.changed"
+TYPING = "session.typing"
+
+# The parts of the Dashboard a team event can change; live/fragments.py maps each to its partials.
+QUEUE = "queue"  # waiting chats: badge, Incoming chat, In queue, unanswered-chat alerts
+ONGOING = "ongoing"  # Ongoing chat sessions
+PRESENCE = "presence"  # Present agents (and the managers' alerts, which need a Present agent)
+OFFLINE = "offline"  # Offline messages
+TEAM_PARTS = (QUEUE, ONGOING, PRESENCE, OFFLINE)
+
+# What a session event says changed: only new lines, or anything else (status, owner, transfer, contact).
+NEW_MESSAGES = "messages"
+STATE = "state"
+
+VISITOR = "visitor"
+AGENT = "agent"
+
+logger = logging.getLogger(__name__)
+
+
+def agent_group(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+def session_group(session_id: int) -> str:
+    return f"session.{session_id}"
+
+
+def queue_group(channel_id: int) -> str:
+    """The visitors waiting on a channel: they are told their place in the queue."""
+    return f"queue.{channel_id}"
+
+
+def colleagues_group(channel_id: int) -> str:
+    """Chat panels of a channel that offer "Transfer to": they follow who is Present on it."""
+    return f"colleagues.{channel_id}"
+
+
+def new_event_id() -> str:
+    """Names one event for every socket that receives it, so each process renders a shared fragment of it
+    once per audience (live/renders.py)."""
+    return uuid.uuid4().hex
+
+
+def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
+                   queues=(), colleagues=(), open_session_for=(), rights_of=()):
+    """Schedule the events that tell viewers to re-render what changed.
+
+    team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
+        workspaces without rights on one of them do nothing.
+    agents: agents whose own lists changed (sessions list, recent chats, presence toggle).
+    sessions: chats whose state changed; messages_in: chats that only got new lines, and unread_for the
+        agents whose sessions list counts them as unread.
+    queues: channels whose queue changed (the visitors waiting there are told their place);
+    colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
+    open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
+        (a transfer offered to them).
+    rights_of: agents whose channel rights changed: their workspaces read them again.
+    """
+    messages = []
+    if team:
+        messages.append((TEAM_GROUP, {
+            "type": TEAM_CHANGED, "parts": sorted(set(team)),
+            "channel_ids": None if channel_ids is None else sorted(set(channel_ids)),
+        }))
+    opened = sessions[0] if sessions else None
+    for agent_id in {a for a in agents if a} | set(open_session_for):
+        event = {"type": AGENT_CHANGED}
+        if agent_id in open_session_for and opened:
+            event["open_session"] = opened
+        messages.append((agent_group(agent_id), event))
+    for agent_id in {a for a in unread_for if a} - {a for a in agents if a}:
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": ["sessions"]}))
+    for agent_id in set(rights_of):
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
+    for session_id in set(sessions):
+        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": STATE}))
+    for session_id in set(messages_in) - set(sessions):
+        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": NEW_MESSAGES}))
+    for channel_id_ in set(colleagues):
+        messages.append((colleagues_group(channel_id_), {"type": COLLEAGUES_CHANGED}))
+    if messages or queues:
+        transaction.on_commit(lambda: send_now(messages + _queue_events(queues)))
+
+
+def _queue_events(channel_ids) -> list:
+    """Each channel's waiting chats in order, read once for all its waiting visitors (one query per
+    channel): a widget finds its own place in the list instead of counting the queue itself."""
+    events = []
+    for channel_id in set(channel_ids):
+        waiting = list(ChatSession.objects.waiting().filter(channel_id=channel_id).values_list("pk", flat=True))
+        events.append((queue_group(channel_id), {"type": QUEUE_CHANGED, "waiting": waiting}))
+    return events
+
+
+def push_typing(*, session: ChatSession, typist: str, agent=None) -> None:
+    """Tell a chat's viewers that its visitor (typist=VISITOR) or an agent (AGENT) is typing.
+
+    Sent at once: typing is not stored, so there is no commit to wait for. The event names the typist as
+    each side shows them, so no receiver reads the database; each leaves out the person who is typing.
+    """
+    send_now([(session_group(session.pk), {
+        "type": TYPING, "typist": typist, "agent_id": agent.pk if agent else None,
+        "visitor_name": session.visitor_name,
+        "agent_name": person(agent) if agent else "", "agent_first_name": first_name(agent) if agent else "",
+    })])
+
+
+def send_now(messages):
+    """Send, and never fail the request that caused it: its write is committed already, and an error page
+    would make the person send it again (a second message, a second chat). A lost push costs a resync."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+    event_id = new_event_id()
+    messages = [(group, {**event, "event_id": event_id}) for group, event in messages]
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        # Called from async code (this thread runs an event loop): send from that loop instead of blocking it.
+        loop.create_task(_send_all(layer, messages))
+    else:
+        async_to_sync(_send_all)(layer, messages)
+
+
+async def _send_all(layer, messages):
+    try:
+        for group, event in messages:
+            await layer.group_send(group, event)
+    except Exception:
+        logger.exception("Live push failed; viewers catch up when their sockets reconnect.")

@@ -1,0 +1,164 @@
+"""What one event costs the server does not grow with the number of people watching.
+
+Counted through the real ASGI stack: SQL statements (in every thread: the consumers' database work runs
+in a thread pool) and, on PostgreSQL, connections its pool opened, from the write until every screen it
+concerns shows it. The same event must cost the same with 5 and with 200 workspaces open, and sockets it does not
+concern must receive nothing. These are shapes, not speeds: tests/load/ measures time.
+"""
+
+import asyncio
+import contextlib
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import connection
+from django.db.backends import utils as db_utils
+from django.utils import timezone
+
+from chat.models import ChatSession
+from chat.services.messages import message_post_by_visitor
+from chat.services.sessions import session_start
+from tests.factories import ChatSessionFactory, make_agent
+from tests.live.test_consumers import FRAME_WAIT, frame_with, session_cookie, socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+COLLEAGUES = 10  # the workspaces belong to this many agents with the same rights: one audience
+
+
+class Cost:
+    def __init__(self):
+        self.statements = []
+        self.lock = threading.Lock()
+        self.opened_at_start = connections_opened()
+        self.connections_opened = None
+
+    def as_tuple(self):
+        return len(self.statements), self.connections_opened
+
+
+def connections_opened():
+    """Connections PostgreSQL's pool has opened so far (None on SQLite, whose connections are files)."""
+    pool = getattr(connection, "pool", None)
+    return pool.get_stats()["connections_num"] if pool is not None else None
+
+
+@contextlib.contextmanager
+def counted():
+    """Every SQL statement, in any thread, and every new database connection, while the block runs."""
+    cost = Cost()
+    execute = db_utils.CursorWrapper._execute_with_wrappers
+
+    def counting_execute(self, sql, *args, **kwargs):
+        with cost.lock:
+            cost.statements.append(sql)
+        return execute(self, sql, *args, **kwargs)
+
+    db_utils.CursorWrapper._execute_with_wrappers = counting_execute
+    try:
+        yield cost
+    finally:
+        db_utils.CursorWrapper._execute_with_wrappers = execute
+        if cost.opened_at_start is not None:
+            cost.connections_opened = connections_opened() - cost.opened_at_start
+
+
+@database_sync_to_async
+def team_of(channel, count):
+    return [make_agent(f"colleague{n}", channel=channel) for n in range(count)]
+
+
+async def open_sockets(paths_and_users):
+    """Connected communicators, their first frames read, so what comes next is the event's."""
+    cookies = {}
+    communicators = []
+    for path, user in paths_and_users:
+        if user is not None and user.pk not in cookies:
+            cookies[user.pk] = await database_sync_to_async(session_cookie)(user)
+        communicator = await socket(path)
+        if user is not None:
+            communicator.scope["headers"].append((b"cookie", cookies[user.pk]))
+        connected, _ = await communicator.connect(timeout=FRAME_WAIT)
+        assert connected
+        communicators.append(communicator)
+    await settle(communicators)
+    return communicators
+
+
+async def settle(communicators):
+    """Let every socket finish what it is doing, then forget the frames it sent."""
+    for _ in range(3):
+        await asyncio.sleep(0.2)
+        for communicator in communicators:
+            while not communicator.output_queue.empty():
+                communicator.output_queue.get_nowait()
+
+
+async def workspaces(colleagues, count):
+    return await open_sockets([("/ws/workspace/", colleagues[n % len(colleagues)]) for n in range(count)])
+
+
+async def close(communicators):
+    for communicator in communicators:
+        await communicator.disconnect(timeout=FRAME_WAIT)
+
+
+async def cost_of_a_new_chat(support, colleagues, watching):
+    screens = await workspaces(colleagues, watching)
+    with counted() as cost:
+        await database_sync_to_async(session_start)(channel=support, visitor_name="Vera", question="Hello?")
+        for screen in screens:
+            assert "Vera" in await frame_with(screen, 'id="incoming-list"')
+    await close(screens)
+    return cost.as_tuple()
+
+
+async def test_a_new_chat_costs_the_same_queries_with_5_and_with_200_workspaces_open(support):
+    colleagues = await team_of(support, COLLEAGUES)
+    with_5 = await cost_of_a_new_chat(support, colleagues, 5)
+    await database_sync_to_async(ChatSession.objects.all().delete)()
+    with_200 = await cost_of_a_new_chat(support, colleagues, 200)
+
+    assert with_200 == with_5, "(statements, connections opened) of one new chat"
+
+
+@database_sync_to_async
+def answered_chat(support, owner):
+    return ChatSessionFactory(channel=support, owner=owner, status=ChatSession.Status.ACTIVE,
+                              answered_at=timezone.now())
+
+
+async def cost_of_a_message(chat, owner, watchers, others, text):
+    """The visitor writes: the owner's panel and the widget show it, the owner's workspace counts it (and
+    sends its list only if the panel has not marked the line read first), and nobody else's socket
+    hears of it."""
+    panel, widget, _workspace = watchers
+    with counted() as cost:
+        await database_sync_to_async(message_post_by_visitor)(session=chat, body=text)
+        assert text in await frame_with(panel, text)
+        assert text in await frame_with(widget, text)
+        await settle(watchers)
+    assert all(other.output_queue.empty() for other in others), "a socket the message does not concern heard of it"
+    return cost.as_tuple()
+
+
+async def test_a_message_costs_a_fixed_number_of_queries_however_many_workspaces_are_open(support):
+    alice = await database_sync_to_async(make_agent)("alice", channel=support)
+    colleagues = await team_of(support, COLLEAGUES)
+    chat = await answered_chat(support, alice)
+    watchers = await open_sockets([
+        (f"/ws/chats/{chat.pk}/", alice), (f"/ws/widget/{chat.token}/", None), ("/ws/workspace/", alice),
+    ])
+    await cost_of_a_message(chat, alice, watchers, [], "The first line makes the read marks")
+    costs = []
+    for watching in (5, 200):
+        others = await workspaces(colleagues, watching)
+        costs.append(await cost_of_a_message(chat, alice, watchers, others, f"First of {watching}"))
+        costs.append(await cost_of_a_message(chat, alice, watchers, others, f"Second of {watching}"))
+        await close(others)
+    await close(watchers)
+
+    assert len(set(costs)) == 1, f"(statements, connections opened) per message: {costs}"
+    assert costs[0][1] in (0, None), "a message borrows pooled connections, it opens none"
