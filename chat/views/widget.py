@@ -33,11 +33,12 @@ def _session(slug, token):
     return session
 
 
-def chat_context(session):
+def chat_context(session, after_id=0):
+    """What the widget's chat shows; with `after_id`, only the lines after it (a live update)."""
     return {
         "session": session,
         "channel": session.channel,
-        "messages": list(selectors.transcript(session)),
+        "messages": list(selectors.transcript(session, after_id=after_id)),
         "queue_position": selectors.queue_position(session) if session.is_queued else None,
     }
 

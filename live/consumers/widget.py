@@ -51,9 +51,8 @@ class WidgetConsumer(PushConsumer):
     def render(self, full=False):
         session = ChatSession.objects.select_related("channel", "owner").get(pk=self.session.pk)
         self.session = session
-        context = chat_context(session)
-        new_messages = [m for m in context["messages"] if m.pk > self.last_message_id]
-        context["new_messages"] = new_messages
+        context = chat_context(session, after_id=0 if full else self.last_message_id)
+        new_messages = context["new_messages"] = context["messages"]
         self.queue_position = context["queue_position"]
         templates = ["chat/widget/status.html"]
         if session.status != self.last_status:
