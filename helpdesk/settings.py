@@ -112,23 +112,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # The core layer: bounded queues and memberships that expire with Daphne's websocket timeout. A push
-    # it drops to a full channel costs that client a resync on reconnect, never data.
+    # The pub/sub layer: a group push is one PUBLISH, received once by each process, which hands it to
+    # its own sockets; the core layer would queue one copy per socket in Redis and pop each separately
+    # (about 7x the CPU per socket, measured), and keep the memberships of a process that died for as
+    # long as group_expiry. A process's subscriptions die with its connection. Its queues are unbounded,
+    # and every consumer here drains its queue at once; a push lost while Redis is away is made good by
+    # live/watchdog.py, which makes every page reconnect and resync.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "live.redis_layer.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # No socket timeout, as before redis-py 8: its 5 s default races the layer's 5 s blocking
-                # receive and kills every idle socket (1011), and any timeout sends through
-                # asyncio.wait_for, which on Python 3.11 can swallow the cancel of a closing consumer.
-                # A process waits up to `timeout` seconds for one of its `max_connections` (live/redis_layer.py).
-                "hosts": [{
-                    "address": REDIS_URL, "socket_timeout": None,
-                    "max_connections": int(os.environ.get("REDIS_POOL_SIZE", "200")), "timeout": 10,
-                }],
-                "capacity": 1000,
-                # Live sockets renew their memberships; a dead process's lapse after this (live/watchdog.py).
-                "group_expiry": 600,
+                # No socket timeout: a subscribed connection is quiet for as long as nothing happens.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk"),
             },
         }

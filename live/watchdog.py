@@ -1,22 +1,19 @@
-"""Keeps every socket of this process either receiving or closed.
+"""Keeps every socket of this process either current or closed.
 
-channels-redis reports a Redis failure only to the one consumer that holds its process's receive lock;
-the others keep waiting, and when Redis comes back empty (a restart) their group memberships are gone:
-open, but deaf. So each process watches Redis itself. When a check fails, or Redis answers with another
-run id (it restarted), every socket of the process is closed with 1012 (service restart) once Redis
-answers again; the htmx ws extension reconnects on 1012 and the consumer resyncs the page on connect.
-
-The same loop renews the group memberships of the sockets that are alive, so memberships can expire
-soon (the layer's group_expiry): those of a process killed before it ran disconnect() go away by
-themselves instead of receiving every push for a day.
+While Redis is away, every push is lost: the senders' PUBLISH fails and the subscribers hear nothing;
+when a restarted Redis comes back it has forgotten every subscription until each process's connection
+notices. A socket that stays open through that shows a stale page and never learns it. So each process
+watches Redis on a connection of its own: when a check fails, or Redis answers with another run id (it
+restarted), the process closes every socket with 1012 (service restart) once Redis answers again. The
+htmx ws extension reconnects on 1012 and the consumer resyncs the page on connect.
 """
 
 import asyncio
 import logging
-import time
 import weakref
 
-from channels.layers import get_channel_layer
+import redis.asyncio as redis
+from django.conf import settings
 
 CHECK_SECONDS = 2.0
 SERVICE_RESTART = 1012
@@ -29,50 +26,42 @@ _tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = w
 
 def watch(consumer) -> None:
     _consumers.add(consumer)
-    layer = get_channel_layer()
-    if not _uses_redis(layer):
-        return
+    if not settings.REDIS_URL:
+        return  # the in-memory layer lives and dies with the process and its sockets
     loop = asyncio.get_running_loop()
     task = _tasks.get(loop)
     if task is None or task.done():
-        _tasks[loop] = loop.create_task(_watch(layer))
+        _tasks[loop] = loop.create_task(_watch())
 
 
 def forget(consumer) -> None:
     _consumers.discard(consumer)
 
 
-def _uses_redis(layer) -> bool:
-    return layer is not None and hasattr(layer, "ring_size") and hasattr(layer, "connection")
+async def redis_run_id(client) -> str:
+    """Changes when the server restarts, and with it every subscription is gone."""
+    info = await asyncio.wait_for(client.info("server"), timeout=CHECK_SECONDS)
+    return info["run_id"]
 
 
-async def redis_run_ids(layer) -> tuple:
-    """Each Redis host's run id: it changes when that server restarts (and forgets every group)."""
-    run_ids = []
-    for index in range(layer.ring_size):
-        info = await asyncio.wait_for(layer.connection(index).info("server"), timeout=CHECK_SECONDS)
-        run_ids.append(info.get("run_id"))
-    return tuple(run_ids)
-
-
-async def _watch(layer):
+async def _watch():
+    client = redis.from_url(settings.REDIS_URL, socket_timeout=CHECK_SECONDS)
     known, failed = None, False
-    renewed_at = time.monotonic()
-    while _consumers:
-        try:
-            run_ids = await redis_run_ids(layer)
-        except Exception:  # noqa: BLE001 - any failure to reach Redis means pushes may have been lost
-            if not failed:
-                logger.warning("Redis is unreachable; this process's sockets will reconnect when it is back.")
-            failed = True
-        else:
-            if failed or (known is not None and run_ids != known):
-                await close_all("Redis came back" if failed else "Redis restarted")
-            known, failed = run_ids, False
-            if time.monotonic() - renewed_at >= layer.group_expiry / 3:
-                await _renew_memberships(layer)
-                renewed_at = time.monotonic()
-        await asyncio.sleep(CHECK_SECONDS)
+    try:
+        while _consumers:
+            try:
+                run_id = await redis_run_id(client)
+            except Exception:  # noqa: BLE001 - any failure to reach Redis means pushes may be lost
+                if not failed:
+                    logger.warning("Redis is unreachable; this process's sockets will resync when it is back.")
+                failed = True
+            else:
+                if failed or (known is not None and run_id != known):
+                    await close_all("Redis came back" if failed else "Redis restarted")
+                known, failed = run_id, False
+            await asyncio.sleep(CHECK_SECONDS)
+    finally:
+        await client.aclose()
 
 
 async def close_all(reason: str) -> None:
@@ -85,13 +74,3 @@ async def close_all(reason: str) -> None:
             await consumer.close(code=SERVICE_RESTART)
         except Exception:  # noqa: BLE001 - a socket already gone needs no closing
             logger.debug("Socket already closed", exc_info=True)
-
-
-async def _renew_memberships(layer) -> None:
-    for consumer in list(_consumers):
-        for group in list(consumer.groups_joined):
-            try:
-                await layer.group_add(group, consumer.channel_name)
-            except Exception:  # noqa: BLE001 - the next check notices a Redis failure and closes all
-                logger.debug("Renewing a membership failed", exc_info=True)
-                return
