@@ -285,3 +285,34 @@ async def test_a_push_waits_for_the_commit_of_what_it_reports(support, alice):
     await writer
     assert "Held back" in await frame_with(communicator, "Held back")
     await communicator.disconnect()
+
+
+async def test_an_open_workspace_follows_rights_given_in_the_admin(support, alice):
+    """A workspace reads the agent's channel rights when it connects; a membership added later (the admin)
+    shows that channel's waiting chats at once, not at the next reload."""
+    from tests.factories import ChannelFactory, ChannelMemberFactory
+
+    sales = await database_sync_to_async(ChannelFactory)(slug="sales", name="Sales")
+    await database_sync_to_async(ChatSessionFactory)(channel=sales, visitor_name="Wanda")
+    communicator = await socket("/ws/workspace/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    assert "Wanda" not in await frame_with(communicator, 'id="incoming-list"')
+
+    await database_sync_to_async(ChannelMemberFactory)(channel=sales, user=alice)
+
+    assert "Wanda" in await frame_with(communicator, 'id="incoming-list"')
+    await communicator.disconnect()
+
+
+async def test_a_message_reaches_its_chat_and_not_the_dashboards(support, alice, bob):
+    """A new line concerns the chat's own sockets and its owner's sessions list; a colleague's Dashboard,
+    in the team group for chat starts and ends, hears nothing of it."""
+    session = await database_sync_to_async(active_chat)(support, alice)
+    colleague = await socket("/ws/workspace/", bob)
+    await colleague.connect(timeout=FRAME_WAIT)
+    await frame_with(colleague, 'id="presence-toggle"')
+
+    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="On its way")
+
+    assert await colleague.receive_nothing(timeout=0.5)
+    await colleague.disconnect()
