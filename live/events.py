@@ -68,14 +68,15 @@ def new_event_id() -> str:
 
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
-                   queues=(), colleagues=(), open_session_for=(), rights_of=()):
+                   unread_in=None, queues=(), colleagues=(), open_session_for=(), rights_of=()):
     """Schedule the events that tell viewers to re-render what changed.
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
         workspaces without rights on one of them do nothing.
     agents: agents whose own lists changed (sessions list, recent chats, presence toggle).
     sessions: chats whose state changed; messages_in: chats that only got new lines, and unread_for the
-        agents whose sessions list counts them as unread.
+        agents whose sessions list counts them as unread (in `unread_in`, else the first of messages_in):
+        their workspaces re-render that chat's entry only.
     queues: channels whose queue changed (the visitors waiting there are told their place);
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
@@ -94,8 +95,9 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         if agent_id in open_session_for and opened:
             event["open_session"] = opened
         messages.append((agent_group(agent_id), event))
+    unread_session = unread_in or (messages_in[0] if messages_in else None)
     for agent_id in {a for a in unread_for if a} - {a for a in agents if a}:
-        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": ["sessions"]}))
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": unread_session}))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
     for session_id in set(sessions):

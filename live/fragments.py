@@ -106,6 +106,18 @@ def agent_fragments(user, language, parts=AGENT_PARTS) -> dict[str, str]:
     return render_each(templates, {"user": user, **agent_context(user, parts)}, language)
 
 
+SESSIONS_LIST = AGENT_PARTIALS_BY_PART["sessions"][0]
+
+
+def session_entry_fragment(user, language, session_id) -> str:
+    """One chat's entry in the agent's sessions list, for a new line in it: the count changed, nothing
+    else did, and re-rendering the whole list for every line would cost a list per message."""
+    chat = selectors.sessions_list(user).filter(pk=session_id).first()
+    if chat is None:
+        return ""
+    return render_partials(["chat/partials/session_entry.html"], {"chat": chat}, language)
+
+
 def workspace_context(user) -> dict:
     """Everything the workspace page shows when it is first loaded."""
     rights = roles.rights_by_channel(user)

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import ChatSession, Listener, Message
-from chat.services.messages import watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from live import events
+from live.watchers import watchers_of
 from transfers.models import Transfer
 
 NOTE_MAX_LENGTH = 1000

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
-from chat.services.messages import watchers_of
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
 from live import events
+from live.watchers import watchers_of
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}

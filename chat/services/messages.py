@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from live import events
+from live.watchers import watchers_of
 
 
 def clean_body(body: str) -> str:
@@ -17,22 +18,6 @@ def clean_body(body: str) -> str:
     if len(body) > limit:
         raise Invalid(_("A message can be at most %(limit)s characters long.") % {"limit": limit})
     return body
-
-
-def watchers_of(session: ChatSession) -> set[int]:
-    """Agents whose sessions list shows this chat: the owner, agents listening after a hand-over, and
-    the colleague a transfer is waiting for."""
-    from transfers.models import Transfer
-
-    agent_ids = set(
-        session.listeners.filter(closed_at__isnull=True, reason="handed_over").values_list("agent_id", flat=True)
-    )
-    agent_ids |= set(
-        Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).values_list("to_agent_id", flat=True)
-    )
-    if session.owner_id:
-        agent_ids.add(session.owner_id)
-    return agent_ids
 
 
 @transaction.atomic
@@ -67,15 +52,15 @@ def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, 
     lines it shows without telling the workspace (its page hides the open chat's count); opening a chat
     tells it, so the count goes."""
     newest = up_to or session.messages.order_by("-id").values_list("id", flat=True).first() or 0
-    with transaction.atomic():
-        changed = ReadMark.objects.filter(session=session, agent=agent, last_read_message_id__lt=newest).update(
-            last_read_message_id=newest
+    # One statement, atomic by itself: this runs for every line a chat panel shows.
+    changed = ReadMark.objects.filter(session=session, agent=agent, last_read_message_id__lt=newest).update(
+        last_read_message_id=newest
+    )
+    if not changed:
+        # get_or_create, not exists-then-create: two tabs opening the chat at once both find no mark.
+        _mark, changed = ReadMark.objects.get_or_create(
+            session=session, agent=agent, defaults={"last_read_message_id": newest}
         )
-        if not changed:
-            # get_or_create, not exists-then-create: two tabs opening the chat at once both find no mark.
-            _mark, changed = ReadMark.objects.get_or_create(
-                session=session, agent=agent, defaults={"last_read_message_id": newest}
-            )
-        if changed and tell_workspace:
-            events.push_on_commit(unread_for=[agent.pk])
+    if changed and tell_workspace:
+        events.push_on_commit(unread_for=[agent.pk], unread_in=session.pk)
     return bool(changed)

@@ -5,12 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Channel, ChatSession, Message
-from chat.services.messages import clean_body, watchers_of
+from chat.services.messages import clean_body
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import activity_record_chat, clean_visitor_email
 from live import events
+from live.watchers import watchers_of
 
 
 class Offline(Conflict):

@@ -90,21 +90,25 @@ class WorkspaceConsumer(PushConsumer):
         await self.push(html)
 
     async def agent_changed(self, event):
-        parts = event.get("parts") or fragments.AGENT_PARTS
-        only_unread = parts != fragments.AGENT_PARTS  # a new message: nothing but a count changed
-        html = ""
-        if not only_unread:
-            # The agent's presence, rights or language may have changed with it.
-            self.viewer = await db(load_viewer)(self.scope, self.viewer.user.pk)
-            if event.get("rights"):
-                html += await self.render_team(events.TEAM_PARTS)
-            html += await self.alerts_update()
-        html += await self.render_agent(parts, event["event_id"])
+        if event.get("parts") == ["unread"]:
+            return await self.push(await self.render_session_entry(event["session_id"]))
+        # The agent's presence, rights or language may have changed with anything else.
+        self.viewer = await db(load_viewer)(self.scope, self.viewer.user.pk)
+        html = await self.render_team(events.TEAM_PARTS) if event.get("rights") else ""
+        html += await self.alerts_update()
+        html += await self.render_agent(fragments.AGENT_PARTS, event["event_id"])
         if event.get("open_session"):
             html += await db(self.panel_opener)(event["open_session"], event["event_id"])
         await self.push(html)
-        if not only_unread:
-            await self.schedule_expiries()
+        await self.schedule_expiries()
+
+    async def render_session_entry(self, session_id):
+        viewer = self.viewer
+        html = await db(fragments.session_entry_fragment)(viewer.user, viewer.language, session_id)
+        if html:
+            # The list on screen now differs from the one this socket sent: let the next list through.
+            self.sent_fragments.pop(fragments.SESSIONS_LIST, None)
+        return html
 
     def panel_opener(self, session_id, event_id):
         """Tells the page to open a chat offered to this agent. The event id makes each opener unique, so

@@ -246,7 +246,8 @@ def test_sending_a_file_tells_the_chats_watchers_after_the_commit(chat, alice, d
     with django_capture_on_commit_callbacks(execute=True):
         file_send_by_visitor(session=chat, upload=upload("order.txt", TEXT))
 
-    assert ("agent.%d" % alice.pk, {"type": "agent.changed", "parts": ["sessions"]}) in sent, "an unread line more"
+    assert ("agent.%d" % alice.pk, {"type": "agent.changed", "parts": ["unread"], "session_id": chat.pk}) in sent, \
+        "an unread line more"
     assert (f"session.{chat.pk}", {"type": "session.changed", "change": "messages"}) in sent
 
 

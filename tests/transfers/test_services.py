@@ -15,6 +15,7 @@ from chat.models import ChatSession, Listener, Message
 from chat.services import listeners, messages, sessions
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from live.access import access_for
+from live.watchers import watchers_of
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 from tests.transfers import (
     active_chat,
@@ -739,7 +740,7 @@ def test_listening_in_is_read_only_and_unseen(chat, channel, alice):
     with pytest.raises(NotAllowed):
         messages.message_post_by_agent(session=chat, agent=fresh(carol), body="psst")
     assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(carol))}
-    assert carol.pk not in messages.watchers_of(chat)
+    assert carol.pk not in watchers_of(chat)
 
 
 # The hand-over history ------------------------------------------------------------------------------------
