@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from helpdesk.templatetags.people import person
+
 
 class Transfer(models.Model):
     class Kind(models.TextChoices):
@@ -65,7 +67,7 @@ class Transfer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.session_id}: {self.from_agent} -> {self.to_agent}"
+        return f"{self.get_kind_display()} #{self.session_id}: {person(self.from_agent)} -> {person(self.to_agent)}"
 
     @property
     def is_pending(self):

@@ -19,13 +19,14 @@ from chat.services.messages import watchers_of
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
+from helpdesk.templatetags.people import person
 from transfers.models import Transfer
 
 NOTE_MAX_LENGTH = 1000
 
 OUTCOME_MESSAGES = {
-    Transfer.Status.ACCEPTED: lambda t: _("%(name)s already accepted this transfer.") % {"name": t.to_agent},
-    Transfer.Status.REJECTED: lambda t: _("%(name)s already rejected this transfer.") % {"name": t.to_agent},
+    Transfer.Status.ACCEPTED: lambda t: _("%(name)s already accepted this transfer.") % {"name": person(t.to_agent)},
+    Transfer.Status.REJECTED: lambda t: _("%(name)s already rejected this transfer.") % {"name": person(t.to_agent)},
     Transfer.Status.CANCELLED: lambda t: _("This transfer was cancelled."),
     Transfer.Status.EXPIRED: lambda t: _("This transfer timed out."),
 }
@@ -47,15 +48,17 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     except (User.DoesNotExist, ValueError, TypeError):
         raise Invalid(_("Choose an agent in the Transfer to list.")) from None
     if to_agent.pk == session.owner_id:
-        raise Invalid(_("%(name)s already owns this chat.") % {"name": to_agent})
+        raise Invalid(_("%(name)s already owns this chat.") % {"name": person(to_agent)})
     if to_agent.pk == by.pk:
         # A manager handing someone's chat to herself would skip the take-over's record and its rules.
         raise Invalid(_("You cannot transfer a chat to yourself. Use Take over."))
     if not roles.rights_on(to_agent, session.channel_id).can_respond:
-        raise Invalid(_("%(name)s does not answer chats on this channel.") % {"name": to_agent})
+        raise Invalid(_("%(name)s does not answer chats on this channel.") % {"name": person(to_agent)})
     profile = getattr(to_agent, "agent_profile", None)
     if profile is None or not profile.is_present:
-        raise Invalid(_("%(name)s is Away. Only agents who are Present can receive a chat.") % {"name": to_agent})
+        raise Invalid(
+            _("%(name)s is Away. Only agents who are Present can receive a chat.") % {"name": person(to_agent)}
+        )
     return to_agent
 
 
@@ -113,7 +116,9 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
     to_agent = _check_target(session, to_agent_id, by)
     pending = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).select_related("to_agent")
     if waiting := pending.first():
-        raise Conflict(_("A transfer to %(name)s is already waiting for an answer.") % {"name": waiting.to_agent})
+        raise Conflict(
+            _("A transfer to %(name)s is already waiting for an answer.") % {"name": person(waiting.to_agent)}
+        )
     now = timezone.now()
     channel = session.channel
     transfer = Transfer(session=session, from_agent_id=session.owner_id, to_agent=to_agent, requested_by=by, note=note)

@@ -11,6 +11,7 @@ from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import activity_record_chat, clean_visitor_email
+from helpdesk.templatetags.people import person
 
 
 class Offline(Conflict):
@@ -80,7 +81,7 @@ def session_answer(*, session: ChatSession, agent) -> ChatSession:
         session.refresh_from_db()
         if session.is_ended:
             raise Conflict(_("The visitor left before anyone answered."))
-        raise Conflict(_("%(name)s already answered this chat.") % {"name": session.owner})
+        raise Conflict(_("%(name)s already answered this chat.") % {"name": person(session.owner)})
     return _pushed_claim(session, agent)
 
 
