@@ -26,11 +26,22 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
+    class CancelReason(models.TextChoices):
+        """What closed an offer that nobody chose Cancel transfer for: its receiver is told that, not
+        that someone cancelled it."""
+
+        CHAT_ENDED = "chat_ended", _("Chat ended")
+        TAKEN_OVER = "taken_over", _("Taken over")
+
     session = models.ForeignKey(
         "chat.ChatSession", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("chat session")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRANSFER)
     status = models.CharField(_("outcome"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    cancel_reason = models.CharField(
+        _("cancelled because"), max_length=20, choices=CancelReason.choices, blank=True,
+        help_text=_("Empty when someone chose Cancel transfer."),
+    )
     from_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
     )
@@ -63,6 +74,9 @@ class Transfer(models.Model):
                 condition=Q(status="pending", decided_at__isnull=True)
                 | (~Q(status="pending") & Q(decided_at__isnull=False)),
                 name="decided_exactly_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancel_reason="") | Q(status="cancelled"), name="cancel_reason_only_when_cancelled"
             ),
         ]
 

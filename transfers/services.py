@@ -24,10 +24,22 @@ from transfers.models import Transfer
 
 NOTE_MAX_LENGTH = 1000
 
+
+def _why_cancelled(transfer: Transfer) -> str:
+    """An End chat or a take-over closes a waiting offer too: say which, not that someone cancelled it."""
+    if transfer.cancel_reason == Transfer.CancelReason.TAKEN_OVER:
+        return _("%(name)s took over the chat.") % {"name": person(transfer.decided_by)}
+    if transfer.cancel_reason == Transfer.CancelReason.CHAT_ENDED:
+        if transfer.decided_by is None:
+            return _("The visitor ended the chat.")
+        return _("%(name)s ended the chat.") % {"name": person(transfer.decided_by)}
+    return _("This transfer was cancelled.")
+
+
 OUTCOME_MESSAGES = {
     Transfer.Status.ACCEPTED: lambda t: _("%(name)s already accepted this transfer.") % {"name": person(t.to_agent)},
     Transfer.Status.REJECTED: lambda t: _("%(name)s already rejected this transfer.") % {"name": person(t.to_agent)},
-    Transfer.Status.CANCELLED: lambda t: _("This transfer was cancelled."),
+    Transfer.Status.CANCELLED: _why_cancelled,
     Transfer.Status.EXPIRED: lambda t: _("This transfer timed out."),
 }
 
@@ -262,7 +274,8 @@ def session_take_over(*, session: ChatSession, by) -> Transfer:
     now = timezone.now()
     cancelled = list(Transfer.objects.filter(session=session, status=Transfer.Status.PENDING))
     Transfer.objects.filter(pk__in=[t.pk for t in cancelled]).update(
-        status=Transfer.Status.CANCELLED, decided_at=now, decided_by=by
+        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.TAKEN_OVER, decided_at=now,
+        decided_by=by,
     )
     take_over = Transfer.objects.create(
         session=session, kind=Transfer.Kind.TAKE_OVER, status=Transfer.Status.ACCEPTED,

@@ -116,7 +116,8 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
     watchers = watchers_of(session)
     now = timezone.now()
     Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.CANCELLED, decided_at=now, decided_by=None if by_visitor else agent
+        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.CHAT_ENDED, decided_at=now,
+        decided_by=None if by_visitor else agent,
     )
     was_queued = session.is_queued
     session.status = ChatSession.Status.ENDED

@@ -14,6 +14,7 @@ from tests.e2e.flows import (
     answer_next_in_queue,
     chat_panel,
     choose_from_menu,
+    end_chat_as_agent,
     expect_chat_open,
     message_box,
     open_chats_tab,
@@ -154,6 +155,37 @@ def test_a_transfer_cancelled_by_the_owner_vanishes_from_the_colleagues_screen(d
     expect(session_entry(alice, "Vera")).not_to_contain_text("Transfer to Bob waiting")
     agent_says(alice, "I am still here.")
     expect(widget_transcript(visitor)).to_contain_text("I am still here.")
+
+
+@pytest.mark.parametrize("closed_by", ["owner_ends_the_chat", "visitor_ends_the_chat", "manager_takes_over"])
+def test_an_offer_closed_by_an_end_chat_or_a_take_over_tells_the_receiver_what_happened(
+    demo_team, new_page, login, closed_by
+):
+    """Nobody chose Cancel transfer: bob's emptied panel says what did close the offer."""
+    alice, visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    transfer_to(alice, BOB)
+    expect_offer(bob, ALICE)
+
+    if closed_by == "owner_ends_the_chat":
+        end_chat_as_agent(alice)
+        told = f"{ALICE} ended the chat."
+    elif closed_by == "visitor_ends_the_chat":
+        visitor.once("dialog", lambda dialog: dialog.accept())
+        visitor.get_by_role("button", name="End chat").click()
+        told = "The visitor ended the chat."
+    else:
+        maria = login(new_page(), "maria")
+        open_dashboard(maria)
+        ongoing_row(maria, "Vera").dblclick()
+        expect_chat_open(maria, "Vera")
+        choose_from_menu(maria, "Take over")
+        told = f"{MARIA} took over the chat."
+
+    expect(chat_panel(bob)).to_contain_text(told)
+    expect(chat_panel(bob)).not_to_contain_text("cancelled the transfer")
+    expect(chat_panel(bob).get_by_role("button", name="Accept transfer")).to_have_count(0)
+    expect(session_entry(bob, "Vera")).to_have_count(0)
 
 
 def test_a_manager_takes_over_a_chat_from_the_dashboard(demo_team, new_page, login):

@@ -344,10 +344,24 @@ def test_accepting_an_offer_of_a_chat_the_visitor_ended_is_refused(chat, alice, 
     transfer = offer(chat, alice, bob)
     sessions.session_end(session=chat, by_visitor=True)
 
-    with pytest.raises(Conflict, match="This transfer was cancelled"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == "The visitor ended the chat."
     chat.refresh_from_db()
     assert chat.owner == alice and chat.is_ended
+
+
+def test_an_end_chat_closes_the_waiting_offer_and_says_so_to_the_receiver(chat, alice, bob):
+    transfer = offer(chat, alice, bob)
+    sessions.session_end(session=chat, agent=fresh(alice))
+
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.cancel_reason, transfer.decided_by) == (
+        Transfer.Status.CANCELLED, Transfer.CancelReason.CHAT_ENDED, alice
+    )
+    with pytest.raises(Conflict) as refused:
+        services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == f"{person(alice)} ended the chat."
 
 
 # transfer_reject -----------------------------------------------------------------------------------------
@@ -572,10 +586,32 @@ def test_take_over_cancels_a_waiting_transfer(chat, alice, bob, maria):
 
     waiting.refresh_from_db()
     assert waiting.status == Transfer.Status.CANCELLED and waiting.decided_by == maria
+    assert waiting.cancel_reason == Transfer.CancelReason.TAKEN_OVER
     assert not Transfer.objects.filter(session=chat, status=Transfer.Status.PENDING).exists()
     assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(bob))}
-    with pytest.raises(Conflict, match="This transfer was cancelled"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=waiting, by=fresh(bob))
+    assert refused.value.message == f"{person(maria)} took over the chat."
+
+
+def test_an_accept_that_loses_to_a_take_over_at_the_same_moment_says_who_took_the_chat(
+    chat, alice, bob, maria, monkeypatch
+):
+    """The take-over commits between the accept's first look at the offer and its decision."""
+    transfer = offer(chat, alice, bob)
+    still_pending = services._refuse_closed_or_overdue
+
+    def manager_takes_over_meanwhile(offer_seen):
+        still_pending(offer_seen)
+        services.session_take_over(session=ChatSession.objects.get(pk=chat.pk), by=fresh(maria))
+
+    monkeypatch.setattr(services, "_refuse_closed_or_overdue", manager_takes_over_meanwhile)
+
+    with pytest.raises(Conflict) as refused:
+        services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == f"{person(maria)} took over the chat."
+    chat.refresh_from_db()
+    assert chat.owner == maria
 
 
 @pytest.mark.parametrize("who", ["owner", "colleague", "listen_in_agent", "manager_of_another_channel"])
