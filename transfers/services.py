@@ -58,6 +58,8 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     try:
         to_agent = User.objects.select_related("agent_profile").get(pk=to_agent_id, is_active=True)
     except (User.DoesNotExist, ValueError, TypeError):
+        if not session.channel.transfers_need_acceptance:  # its chat panel offers the Owner list instead
+            raise Invalid(_("Choose the new owner in the Owner list.")) from None
         raise Invalid(_("Choose an agent in the Transfer to list.")) from None
     if to_agent.pk == session.owner_id:
         raise Invalid(_("%(name)s already owns this chat.") % {"name": person(to_agent)})
@@ -74,8 +76,13 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     return to_agent
 
 
-def _hand_over(session: ChatSession, new_owner, told=()) -> None:
-    """Change the owner exactly once: the old owner goes to listening mode, the visitor is told."""
+def _hand_over(session: ChatSession, new_owner, told=(), show_new_owner=False) -> None:
+    """Change the owner exactly once: the old owner goes to listening mode, the visitor is told.
+
+    show_new_owner: open the chat on the new owner's screen, as an offer opens there. Where the channel
+    asks for no acceptance the hand-over is the first they hear of the chat; whoever accepts or takes
+    over has it open already.
+    """
     old_owner_id = session.owner_id
     changed = ChatSession.objects.filter(
         pk=session.pk, owner_id=old_owner_id, status=ChatSession.Status.ACTIVE
@@ -95,7 +102,8 @@ def _hand_over(session: ChatSession, new_owner, told=()) -> None:
     )
     session.owner = new_owner
     live.push_on_commit(
-        team=True, agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk]
+        team=True, agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk],
+        open_session_for=[new_owner.pk] if show_new_owner else [],
     )
 
 
@@ -140,7 +148,7 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
         transfer.decided_at = now
         transfer.decided_by = by
         transfer.save()
-        _hand_over(session, to_agent, told=[by.pk])
+        _hand_over(session, to_agent, told=[by.pk], show_new_owner=True)
         return transfer
     if channel.transfer_timeout_seconds:
         transfer.expires_at = now + timedelta(seconds=channel.transfer_timeout_seconds)

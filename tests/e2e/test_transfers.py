@@ -4,6 +4,8 @@ and every hand-over reaching all of them live, without a reload.
 alice answers the visitor's chat in every story; who it goes to next, and how, is what each test tells.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -290,9 +292,7 @@ def test_where_transfers_need_no_acceptance_choosing_another_owner_hands_the_cha
     expect_listening(alice, BOB)
     expect(widget_transcript(visitor)).to_contain_text("You are now chatting with Bob.")
     expect(widget_status(visitor)).to_contain_text("You are chatting with Bob.")
-    open_chats_tab(bob)
-    session_entry(bob, "Vera").get_by_role("link").click()
-    expect_chat_open(bob, "Vera")
+    expect_chat_open(bob, "Vera")  # by itself: a click on the list now would reload it under his typing
     expect(transfer_bar(bob).get_by_role("button", name="Accept transfer")).to_have_count(0)
     agent_says(bob, "Bob here, how can I help?")
     expect(widget_transcript(visitor)).to_contain_text("Bob here, how can I help?")
@@ -323,6 +323,62 @@ def test_where_transfers_need_no_acceptance_a_note_typed_first_goes_with_the_one
     assert (hand_over.kind, hand_over.to_agent.username, hand_over.note) == (
         Transfer.Kind.REASSIGN, "bob", "Wants a demo on Friday"
     )
+
+
+def test_where_transfers_need_no_acceptance_the_new_owner_sees_the_chat_open_and_highlighted_with_the_note(
+    demo_team, new_page, login
+):
+    """As for an offer: the chat opens on bob's screen by itself (he is on the Dashboard tab), is
+    highlighted in his sessions list until he writes, and shows alice's note."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice, visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    expect(bob.locator("main.workspace")).to_have_attribute("data-e2e-live", "")
+    owner_form = chat_panel(alice).locator("form.owner-select")
+
+    owner_form.get_by_label("Note for your colleague").fill("Wants a demo on Friday")
+    owner_form.get_by_label("Owner", exact=True).select_option(label=BOB)
+
+    expect_listening(alice, BOB)
+    expect_chat_open(bob, "Vera")
+    expect(transfer_bar(bob)).to_contain_text(f"{ALICE} handed this chat to you.")
+    expect(transfer_bar(bob)).to_contain_text("Wants a demo on Friday")
+    entry = session_entry(bob, "Vera")
+    expect(entry).to_have_class(re.compile(r"\boffered\b"))
+    expect(entry).to_contain_text("Transferred to you")
+
+    agent_says(bob, "Bob here, I can book that demo.")
+    expect(widget_transcript(visitor)).to_contain_text("Bob here, I can book that demo.")
+    expect(entry).not_to_contain_text("Transferred to you")
+    expect(entry).not_to_have_class(re.compile(r"\boffered\b"))
+
+
+def test_where_transfers_need_no_acceptance_enter_in_the_note_never_puts_it_in_a_url(
+    demo_team, new_page, login, daphne_server
+):
+    """Enter in the Owner form's note posts the form through htmx (which asks for a colleague) instead of
+    a native GET to /?to_agent=&note=... that reloads the workspace and logs the note; without scripts the
+    form would post."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice, _visitor = alice_answers_vera(new_page, login)
+    login(new_page(), "bob")
+    requested = []
+    alice.on("request", lambda request: requested.append(request.url))
+    owner_form = chat_panel(alice).locator("form.owner-select")
+    expect(owner_form).to_have_attribute("method", "post")
+
+    note = owner_form.get_by_label("Note for your colleague")
+    note.fill("Card ends in 4242")
+    note.press("Enter")
+
+    expect(alice.locator("#flash")).to_have_text("Choose the new owner in the Owner list.")
+    expect(note).to_have_value("Card ends in 4242")  # the same page: nothing reloaded it
+    assert alice.url == f"{daphne_server}/"
+    assert not [url for url in requested if "note=" in url or "4242" in url], requested
+
+    owner_form.get_by_label("Owner", exact=True).select_option(label=BOB)
+    expect_listening(alice, BOB)
+    assert Transfer.objects.get(session__visitor_name="Vera").note == "Card ends in 4242"
 
 
 def test_an_unanswered_transfer_times_out_and_both_agents_are_told(demo_team, new_page, login):

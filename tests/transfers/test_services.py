@@ -703,6 +703,34 @@ def test_channel_without_acceptance_hands_the_chat_over_at_once(instant_channel,
     assert joined_events(chat, bob) == 1
 
 
+def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_until_they_write(
+    instant_channel, alice, bob, dave
+):
+    chat = active_chat(alice, instant_channel)
+    messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Let me find a colleague.")
+
+    def highlighted(agent):
+        return {c.pk: c.handed_to_me for c in selectors.sessions_list(fresh(agent))}.get(chat.pk)
+
+    offer(chat, alice, bob)
+    assert (highlighted(bob), highlighted(alice)) == (True, False)
+
+    messages.message_post_by_agent(session=chat, agent=fresh(bob), body="Bob here.")
+    assert highlighted(bob) is False
+
+    offer(chat, bob, dave)
+    offer(chat, dave, bob)  # back to bob: new to him again, whatever he wrote before
+    assert (highlighted(bob), highlighted(dave)) == (True, False)
+
+
+def test_without_acceptance_choosing_nobody_points_to_the_owner_list(instant_channel, alice):
+    chat = active_chat(alice, instant_channel)
+
+    with pytest.raises(Invalid) as refused:
+        services.transfer_start(session=chat, by=fresh(alice), to_agent_id="")
+    assert refused.value.message == "Choose the new owner in the Owner list."
+
+
 def test_channel_without_acceptance_still_refuses_an_away_colleague(instant_channel, alice):
     chat = active_chat(alice, instant_channel)
     away = make_agent("adam", present=False, channel=instant_channel)
