@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chat.models import Channel
+from chat.models import Channel, Listener
 from helpdesk.models import AgentProfile
 from tests.e2e.flows import (
     agent_says,
@@ -245,7 +245,9 @@ def test_an_agent_who_can_listen_in_watches_a_chat_unnoticed_and_others_cannot(
     expect(transfer_bar(carol)).to_contain_text("You are listening in. The visitor and the agent are not told.")
     expect(panel_transcript(carol)).to_contain_text("Where is my order?")
     expect(message_box(carol)).to_have_count(0)
-    expect(chat_panel(carol).get_by_role("button", name="Menu")).to_have_count(0)
+    chat_panel(carol).get_by_role("button", name="Menu", exact=True).click()
+    expect(chat_panel(carol).locator(".menu-items button")).to_have_text(["Close window"])
+    chat_panel(carol).get_by_role("button", name="Menu", exact=True).click()
 
     visitor_says(visitor, "Order 1234.")
     expect(panel_transcript(carol)).to_contain_text("Order 1234.")
@@ -278,6 +280,43 @@ def test_an_agent_who_can_listen_in_watches_a_chat_unnoticed_and_others_cannot(
     assert close_code == 4403
     open_chats_tab(bob)
     expect(session_entry(bob, "Vera")).to_have_count(0)
+
+
+def test_a_supervisor_who_listens_in_can_close_the_window_which_ends_the_visit(demo_team, new_page, login):
+    alice, visitor = alice_answers_vera(new_page, login)
+    carol = login(new_page(), "carol")
+    open_dashboard(carol)
+    ongoing_row(carol, "Vera").dblclick()
+    expect_chat_open(carol, "Vera")
+    visits = Listener.objects.filter(
+        session__visitor_name="Vera", agent=demo_team.carol, reason=Listener.Reason.SUPERVISOR
+    )
+    assert visits.filter(closed_at__isnull=True).exists()
+
+    choose_from_menu(carol, "Close window")
+
+    expect(chat_panel(carol).get_by_role("heading", name="Vera")).to_have_count(0)
+    expect(chat_panel(carol)).to_contain_text("Pick a chat from the sessions list")
+    assert visits.exists() and not visits.filter(closed_at__isnull=True).exists(), "the visit stays on record, closed"
+    visitor_says(visitor, "Are you still there?")
+    expect(panel_transcript(alice)).to_contain_text("Are you still there?")
+
+
+def test_an_agent_who_hands_a_chat_over_loses_the_contact_tools_at_once(demo_team, new_page, login):
+    """Listening mode cannot change the chat's contact: Create contact and the search go without a reload."""
+    alice, _visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    expect(chat_panel(alice).get_by_role("button", name="Create contact")).to_be_visible()
+    expect(chat_panel(alice).get_by_label("Search contacts")).to_be_visible()
+
+    transfer_to(alice, BOB)
+    expect_offer(bob, ALICE)
+    transfer_bar(bob).get_by_role("button", name="Accept transfer").click()
+
+    expect_listening(alice, BOB)
+    expect(chat_panel(alice).get_by_role("button", name="Create contact")).to_have_count(0)
+    expect(chat_panel(alice).get_by_label("Search contacts")).to_have_count(0)
+    expect(chat_panel(bob).get_by_role("button", name="Create contact")).to_be_visible()
 
 
 def test_where_transfers_need_no_acceptance_choosing_another_owner_hands_the_chat_over_at_once(

@@ -802,6 +802,20 @@ def test_listening_in_needs_the_can_listen_in_permission(chat, channel, who):
     assert access_for(fresh(actor), chat) is None
 
 
+def test_close_window_ends_a_supervisors_listen_in_visit_and_no_one_elses(chat, channel):
+    carol = make_listen_in_agent(channel=channel)
+    maria = make_manager(channel=channel)
+    for supervisor in (carol, carol, maria):  # carol's panel socket connected twice (a reconnect)
+        listeners.listen_in_start(session=chat, agent=fresh(supervisor))
+
+    listeners.listener_close_window(session=chat, agent=fresh(carol))
+
+    open_visits = Listener.objects.filter(session=chat, closed_at__isnull=True)
+    assert list(open_visits.values_list("agent__username", flat=True)) == ["maria"]
+    assert Listener.objects.filter(session=chat, agent=carol).count() == 2, "the visits stay on record"
+    listeners.listener_close_window(session=chat, agent=fresh(carol))  # a second click closes an empty window
+
+
 def test_listening_in_is_read_only_and_unseen(chat, channel, alice):
     carol = make_listen_in_agent(channel=channel)
     listeners.listen_in_start(session=chat, agent=fresh(carol))
