@@ -3,18 +3,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.validators import validate_slug
-from django.db.models import OuterRef, Subquery
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from chat import selectors
 from chat.models import Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
+from helpdesk.admin import PeopleByName, PersonChoiceField, person_column
 from helpdesk.errors import ServiceError
+from helpdesk.templatetags.people import person
 from transfers import services as transfer_services
 from transfers.models import Transfer
 
 
-class ChannelMemberInline(admin.TabularInline):
+class ChannelMemberInline(PeopleByName, admin.TabularInline):
     model = ChannelMember
     extra = 0
 
@@ -28,10 +30,15 @@ class ChannelAdmin(admin.ModelAdmin):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["created_at", "kind", "event", "author", "body"]
+    fields = ["created_at", "kind", "event", "author_name", "body"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    author_name = person_column(Message, "author")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -40,18 +47,29 @@ class MessageInline(admin.TabularInline):
 class TransferInline(admin.TabularInline):
     model = Transfer
     fk_name = "session"
-    fields = ["created_at", "kind", "from_agent", "to_agent", "requested_by", "note", "status", "decided_at", "decided_by"]
+    fields = [
+        "created_at", "kind", "from_name", "to_name", "requested_by_name", "note", "status", "decided_at",
+        "decided_by_name",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
     verbose_name_plural = _("Transfer history")
+
+    from_name = person_column(Transfer, "from_agent")
+    to_name = person_column(Transfer, "to_agent")
+    requested_by_name = person_column(Transfer, "requested_by")
+    decided_by_name = person_column(Transfer, "decided_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_agent", "to_agent", "requested_by", "decided_by")
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 class TransferToForm(forms.Form):
-    to_agent = forms.ModelChoiceField(queryset=None, label=_("Transfer to"))
+    to_agent = PersonChoiceField(queryset=None, label=_("Transfer to"))
     note = forms.CharField(label=_("Note for your colleague"), required=False, widget=forms.Textarea, max_length=1000)
 
     def __init__(self, *args, session=None, viewer=None, **kwargs):
@@ -61,26 +79,30 @@ class TransferToForm(forms.Form):
 
 @admin.register(ChatSession)
 class ChatSessionAdmin(admin.ModelAdmin):
-    list_display = ["pk", "visitor_name", "channel", "status", "owner", "pending_transfer", "created_at"]
+    list_display = ["pk", "visitor_name", "channel", "status", "owner_name", "pending_transfer", "created_at"]
     list_filter = ["status", "channel"]
     search_fields = ["visitor_name", "visitor_email", "question"]
     list_select_related = ["channel", "owner"]
     # Every field: a chat changes only through the services (their checks, history and live pushes).
     readonly_fields = [
-        "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner",
+        "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner_name",
         "contact", "created_at", "answered_at", "ended_at", "reactivated_at", "rating", "rating_comment",
     ]
-    exclude = ["token"]
+    exclude = ["token", "owner"]  # the owner shows by name, as owner_name
     inlines = [TransferInline, MessageInline]
     actions = ["take_over", "transfer_to"]
 
+    owner_name = person_column(ChatSession, "owner")
+
     def get_queryset(self, request):
-        pending = Transfer.objects.filter(session=OuterRef("pk"), status=Transfer.Status.PENDING)
-        return super().get_queryset(request).annotate(pending_to=Subquery(pending.values("to_agent__username")[:1]))
+        pending = Transfer.objects.filter(status=Transfer.Status.PENDING).select_related("to_agent")
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("transfers", queryset=pending, to_attr="pending_transfers")
+        )
 
     @admin.display(description=_("pending transfer"))
     def pending_transfer(self, obj):
-        return obj.pending_to or "—"
+        return person(obj.pending_transfers[0].to_agent) if obj.pending_transfers else "—"
 
     def has_add_permission(self, request):
         return False
@@ -103,7 +125,7 @@ class ChatSessionAdmin(admin.ModelAdmin):
         """Where a channel's transfers need no acceptance the chat has changed hands already."""
         if transfer.is_pending:
             return _("The transfer is waiting for an answer.")
-        return _("%(name)s now owns chat #%(id)s.") % {"name": transfer.to_agent, "id": transfer.session_id}
+        return _("%(name)s now owns chat #%(id)s.") % {"name": person(transfer.to_agent), "id": transfer.session_id}
 
     @admin.action(description=_("Transfer to another agent"))
     def transfer_to(self, request, queryset):
@@ -135,9 +157,12 @@ class ChatSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Listener)
 class ListenerAdmin(admin.ModelAdmin):
-    list_display = ["session", "agent", "reason", "started_at", "closed_at"]
+    list_display = ["session", "agent_name", "reason", "started_at", "closed_at"]
     list_filter = ["reason"]
-    readonly_fields = ["session", "agent", "reason", "started_at", "closed_at"]
+    list_select_related = ["session", "agent"]
+    fields = readonly_fields = ["session", "agent_name", "reason", "started_at", "closed_at"]
+
+    agent_name = person_column(Listener, "agent")
 
     # The record of who listened to which chat: the services write it, nobody edits or removes it here.
     def has_add_permission(self, request):

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.templatetags.people import person
+
 
 def new_visitor_token() -> str:
     return secrets.token_urlsafe(32)
@@ -76,7 +78,7 @@ class ChannelMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["channel", "user"], name="one_membership_per_channel")]
 
     def __str__(self):
-        return f"{self.user} @ {self.channel}"
+        return f"{person(self.user)} @ {self.channel}"
 
 
 class ChatSessionQuerySet(models.QuerySet):
@@ -239,7 +241,7 @@ class Listener(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agent} · {self.session}"
+        return f"{person(self.agent)} · {self.session}"
 
 
 def attachment_path(instance, filename):

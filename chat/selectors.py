@@ -53,6 +53,21 @@ def present_agents(channel_ids):
     )
 
 
+def _handed_to(user):
+    """Hand-overs that gave the user a chat without asking them first (a channel where transfers need no
+    acceptance), still the chat's newest, and before the user has written in it: until then the chat is
+    highlighted in their sessions list, as an offer is."""
+    later_hand_over = Transfer.objects.filter(
+        session=OuterRef("session"), status=Transfer.Status.ACCEPTED, id__gt=OuterRef("id")
+    )
+    written_since = Message.objects.filter(
+        session=OuterRef("session"), kind=Message.Kind.AGENT, author=user, created_at__gte=OuterRef("decided_at")
+    )
+    return Transfer.objects.filter(
+        session=OuterRef("pk"), kind=Transfer.Kind.REASSIGN, status=Transfer.Status.ACCEPTED, to_agent=user
+    ).exclude(Exists(later_hand_over)).exclude(Exists(written_since))
+
+
 def sessions_list(user):
     """The user's own chats: owned, listening after a hand-over, and offered to them; with unread counts."""
     listening = Listener.objects.filter(
@@ -74,6 +89,7 @@ def sessions_list(user):
         .annotate(
             unread=_count_of(unread),
             offered_to_me=Exists(pending.filter(to_agent=user)),
+            handed_to_me=Exists(_handed_to(user)),
             pending_to_first_name=Subquery(pending.values("to_agent__first_name")[:1]),
             pending_to_username=Subquery(pending.values("to_agent__username")[:1]),
             listening=Exists(Listener.objects.filter(

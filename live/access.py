@@ -50,7 +50,8 @@ class ChatAccess:
 
     @property
     def can_close_window(self):
-        return self.role == "listening"
+        """A listener after a hand-over leaves their sessions list; a supervisor ends the visit."""
+        return self.role in ("listening", "supervisor")
 
     @property
     def is_read_only(self):

@@ -1,18 +1,35 @@
 from django.contrib import admin
 
+from helpdesk.admin import person_column
 from transfers.models import Transfer
+
+# A user's own str() is their login: these show the person by name instead.
+NAMED_PEOPLE = {
+    "from_agent": "from_name", "to_agent": "to_name", "requested_by": "requested_by_name",
+    "decided_by": "decided_by_name",
+}
 
 
 @admin.register(Transfer)
 class TransferAdmin(admin.ModelAdmin):
     """The hand-over history: read-only, since every change goes through transfers.services."""
 
-    list_display = ["session", "kind", "from_agent", "to_agent", "requested_by", "status", "created_at", "decided_at"]
+    list_display = [
+        "session", "kind", "from_name", "to_name", "requested_by_name", "status", "created_at", "decided_at",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["session", "from_agent", "to_agent", "requested_by"]
 
+    from_name = person_column(Transfer, "from_agent")
+    to_name = person_column(Transfer, "to_agent")
+    requested_by_name = person_column(Transfer, "requested_by")
+    decided_by_name = person_column(Transfer, "decided_by")
+
+    def get_fields(self, request, obj=None):
+        return [NAMED_PEOPLE.get(field.name, field.name) for field in self.model._meta.fields]
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False

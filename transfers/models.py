@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from helpdesk.templatetags.people import person
+
 
 class Transfer(models.Model):
     class Kind(models.TextChoices):
@@ -24,11 +26,22 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
+    class CancelReason(models.TextChoices):
+        """What closed an offer that nobody chose Cancel transfer for: its receiver is told that, not
+        that someone cancelled it."""
+
+        CHAT_ENDED = "chat_ended", _("Chat ended")
+        TAKEN_OVER = "taken_over", _("Taken over")
+
     session = models.ForeignKey(
         "chat.ChatSession", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("chat session")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRANSFER)
     status = models.CharField(_("outcome"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    cancel_reason = models.CharField(
+        _("cancelled because"), max_length=20, choices=CancelReason.choices, blank=True,
+        help_text=_("Empty when someone chose Cancel transfer."),
+    )
     from_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
     )
@@ -62,10 +75,13 @@ class Transfer(models.Model):
                 | (~Q(status="pending") & Q(decided_at__isnull=False)),
                 name="decided_exactly_when_not_pending",
             ),
+            models.CheckConstraint(
+                condition=Q(cancel_reason="") | Q(status="cancelled"), name="cancel_reason_only_when_cancelled"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.session_id}: {self.from_agent} -> {self.to_agent}"
+        return f"{self.get_kind_display()} #{self.session_id}: {person(self.from_agent)} -> {person(self.to_agent)}"
 
     @property
     def is_pending(self):

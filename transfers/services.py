@@ -17,16 +17,29 @@ from chat.models import ChatSession, Listener, Message
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
+from helpdesk.templatetags.people import person
 from live import events
 from live.watchers import watchers_of
 from transfers.models import Transfer
 
 NOTE_MAX_LENGTH = 1000
 
+
+def _why_cancelled(transfer: Transfer) -> str:
+    """An End chat or a take-over closes a waiting offer too: say which, not that someone cancelled it."""
+    if transfer.cancel_reason == Transfer.CancelReason.TAKEN_OVER:
+        return _("%(name)s took over the chat.") % {"name": person(transfer.decided_by)}
+    if transfer.cancel_reason == Transfer.CancelReason.CHAT_ENDED:
+        if transfer.decided_by is None:
+            return _("The visitor ended the chat.")
+        return _("%(name)s ended the chat.") % {"name": person(transfer.decided_by)}
+    return _("This transfer was cancelled.")
+
+
 OUTCOME_MESSAGES = {
-    Transfer.Status.ACCEPTED: lambda t: _("%(name)s already accepted this transfer.") % {"name": t.to_agent},
-    Transfer.Status.REJECTED: lambda t: _("%(name)s already rejected this transfer.") % {"name": t.to_agent},
-    Transfer.Status.CANCELLED: lambda t: _("This transfer was cancelled."),
+    Transfer.Status.ACCEPTED: lambda t: _("%(name)s already accepted this transfer.") % {"name": person(t.to_agent)},
+    Transfer.Status.REJECTED: lambda t: _("%(name)s already rejected this transfer.") % {"name": person(t.to_agent)},
+    Transfer.Status.CANCELLED: _why_cancelled,
     Transfer.Status.EXPIRED: lambda t: _("This transfer timed out."),
 }
 
@@ -45,22 +58,31 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     try:
         to_agent = User.objects.select_related("agent_profile").get(pk=to_agent_id, is_active=True)
     except (User.DoesNotExist, ValueError, TypeError):
+        if not session.channel.transfers_need_acceptance:  # its chat panel offers the Owner list instead
+            raise Invalid(_("Choose the new owner in the Owner list.")) from None
         raise Invalid(_("Choose an agent in the Transfer to list.")) from None
     if to_agent.pk == session.owner_id:
-        raise Invalid(_("%(name)s already owns this chat.") % {"name": to_agent})
+        raise Invalid(_("%(name)s already owns this chat.") % {"name": person(to_agent)})
     if to_agent.pk == by.pk:
         # A manager handing someone's chat to herself would skip the take-over's record and its rules.
         raise Invalid(_("You cannot transfer a chat to yourself. Use Take over."))
     if not roles.rights_on(to_agent, session.channel_id).can_respond:
-        raise Invalid(_("%(name)s does not answer chats on this channel.") % {"name": to_agent})
+        raise Invalid(_("%(name)s does not answer chats on this channel.") % {"name": person(to_agent)})
     profile = getattr(to_agent, "agent_profile", None)
     if profile is None or not profile.is_present:
-        raise Invalid(_("%(name)s is Away. Only agents who are Present can receive a chat.") % {"name": to_agent})
+        raise Invalid(
+            _("%(name)s is Away. Only agents who are Present can receive a chat.") % {"name": person(to_agent)}
+        )
     return to_agent
 
 
-def _hand_over(session: ChatSession, new_owner, told=()) -> None:
-    """Change the owner exactly once: the old owner goes to listening mode, the visitor is told."""
+def _hand_over(session: ChatSession, new_owner, told=(), show_new_owner=False) -> None:
+    """Change the owner exactly once: the old owner goes to listening mode, the visitor is told.
+
+    show_new_owner: open the chat on the new owner's screen, as an offer opens there. Where the channel
+    asks for no acceptance the hand-over is the first they hear of the chat; whoever accepts or takes
+    over has it open already.
+    """
     old_owner_id = session.owner_id
     changed = ChatSession.objects.filter(
         pk=session.pk, owner_id=old_owner_id, status=ChatSession.Status.ACTIVE
@@ -82,6 +104,7 @@ def _hand_over(session: ChatSession, new_owner, told=()) -> None:
     events.push_on_commit(
         team=[events.ONGOING], channel_ids=[session.channel_id],
         agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk],
+        open_session_for=[new_owner.pk] if show_new_owner else [],
     )
 
 
@@ -114,7 +137,9 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
     to_agent = _check_target(session, to_agent_id, by)
     pending = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).select_related("to_agent")
     if waiting := pending.first():
-        raise Conflict(_("A transfer to %(name)s is already waiting for an answer.") % {"name": waiting.to_agent})
+        raise Conflict(
+            _("A transfer to %(name)s is already waiting for an answer.") % {"name": person(waiting.to_agent)}
+        )
     now = timezone.now()
     channel = session.channel
     transfer = Transfer(session=session, from_agent_id=session.owner_id, to_agent=to_agent, requested_by=by, note=note)
@@ -124,7 +149,7 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
         transfer.decided_at = now
         transfer.decided_by = by
         transfer.save()
-        _hand_over(session, to_agent, told=[by.pk])
+        _hand_over(session, to_agent, told=[by.pk], show_new_owner=True)
         return transfer
     if channel.transfer_timeout_seconds:
         transfer.expires_at = now + timedelta(seconds=channel.transfer_timeout_seconds)
@@ -258,7 +283,8 @@ def session_take_over(*, session: ChatSession, by) -> Transfer:
     now = timezone.now()
     cancelled = list(Transfer.objects.filter(session=session, status=Transfer.Status.PENDING))
     Transfer.objects.filter(pk__in=[t.pk for t in cancelled]).update(
-        status=Transfer.Status.CANCELLED, decided_at=now, decided_by=by
+        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.TAKEN_OVER, decided_at=now,
+        decided_by=by,
     )
     take_over = Transfer.objects.create(
         session=session, kind=Transfer.Kind.TAKE_OVER, status=Transfer.Status.ACCEPTED,

@@ -12,13 +12,25 @@ from live import events
 
 @transaction.atomic
 def listener_close_window(*, session: ChatSession, agent) -> None:
-    """"Close window": the chat leaves the sessions list of an agent in listening mode."""
-    closed = Listener.objects.filter(
-        session=session, agent=agent, reason=Listener.Reason.HANDED_OVER, closed_at__isnull=True
-    ).update(closed_at=timezone.now())
-    if not closed:
+    """"Close window": the agent stops watching the chat. In listening mode it leaves their sessions list;
+    a supervisor's listen-in visit ends, its row closed (each socket the panel opened left one).
+
+    A supervisor whose visit has no open row (its socket never connected) closes the window all the same.
+    """
+    closed = Listener.objects.filter(session=session, agent=agent, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+    if not closed and not roles.rights_on(agent, session.channel_id).can_listen_in:
         raise NotAllowed(_("You are not listening to this chat."))
     events.push_on_commit(agents=[agent.pk])
+
+
+def listen_in_end(*, listener_id: int) -> None:
+    """A supervisor's panel socket closed (another chat opened, the tab closed): the visit is over. A
+    visit ended by Close window stays as it was closed."""
+    Listener.objects.filter(pk=listener_id, reason=Listener.Reason.SUPERVISOR, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
 
 
 @transaction.atomic

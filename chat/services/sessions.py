@@ -10,6 +10,7 @@ from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import activity_record_chat, clean_visitor_email
+from helpdesk.templatetags.people import person
 from live import events
 from live.watchers import watchers_of
 
@@ -84,7 +85,7 @@ def session_answer(*, session: ChatSession, agent) -> ChatSession:
         session.refresh_from_db()
         if session.is_ended:
             raise Conflict(_("The visitor left before anyone answered."))
-        raise Conflict(_("%(name)s already answered this chat.") % {"name": session.owner})
+        raise Conflict(_("%(name)s already answered this chat.") % {"name": person(session.owner)})
     return _pushed_claim(session, agent)
 
 
@@ -119,7 +120,8 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
     watchers = watchers_of(session)
     now = timezone.now()
     Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.CANCELLED, decided_at=now, decided_by=None if by_visitor else agent
+        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.CHAT_ENDED, decided_at=now,
+        decided_by=None if by_visitor else agent,
     )
     was_queued = session.is_queued
     session.status = ChatSession.Status.ENDED

@@ -32,14 +32,21 @@ class PanelConsumer(PushConsumer):
             events.session_group(self.session_id), events.colleagues_group(access.session.channel_id)
         )
         if access.role == "supervisor":
-            await db(self.record_listening_in)()
+            self.listen_in_id = await db(self.record_listening_in)()
         await self.push(await db(self.render_state)(full=True))
 
     def record_listening_in(self):
         """"Can listen in" is recorded here, once per connection: this socket is what shows the chat live,
         whether or not the panel page was fetched first (and that GET records nothing)."""
         session = ChatSession.objects.get(pk=self.session_id)
-        listeners.listen_in_start(session=session, agent=self.user)
+        return listeners.listen_in_start(session=session, agent=self.user).pk
+
+    async def disconnect(self, code):
+        """Ends the supervisor's visit. A Daphne that dies skips this: its rows stay open, as a visit
+        whose end nobody saw."""
+        if getattr(self, "listen_in_id", None):
+            await db(listeners.listen_in_end)(listener_id=self.listen_in_id)
+        await super().disconnect(code)
 
     def render_state(self, full=False):
         """Everything that may have changed, for this viewer; None when they may no longer see the chat."""

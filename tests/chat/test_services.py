@@ -14,6 +14,7 @@ from chat.services.sessions import Offline, queue_take_next, session_answer, ses
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
 from helpdesk.services import presence_set
+from helpdesk.templatetags.people import person
 from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 from transfers.models import Transfer
@@ -130,7 +131,7 @@ def test_answering_a_chat_someone_already_answered_names_who_did(support, alice,
     with pytest.raises(Conflict) as refused:
         session_answer(session=ChatSession.objects.get(pk=session.pk), agent=bob)
 
-    assert "alice" in refused.value.message
+    assert refused.value.message == f"{person(alice)} already answered this chat."
     session.refresh_from_db()
     assert session.owner_id == alice.pk
 

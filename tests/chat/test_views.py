@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from chat.models import ChatSession, Message
 from chat.services.messages import message_post_by_visitor
+from helpdesk.templatetags.people import person
 from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_answering_a_chat_a_colleague_already_answered_is_a_conflict_that_names_
     response = logged_in(bob).post(f"/chats/{session.pk}/answer/")
 
     assert response.status_code == 409
-    assert "alice already answered this chat" in response.text
+    assert response.text == f"{person(alice)} already answered this chat."
     session.refresh_from_db()
     assert session.owner_id == alice.pk
 

@@ -5,12 +5,16 @@ SuperOffice's own words."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from chat.models import Channel
 from tests.e2e.flows import (
     WIDGET_URL,
     answer_next_in_queue,
+    chat_panel,
+    expect_chat_open,
     incoming_badge,
     incoming_row,
     panel_transcript,
+    session_entry,
     start_visitor_chat,
     widget_status,
     widget_transcript,
@@ -29,6 +33,7 @@ def test_a_dutch_agent_sees_the_workspace_and_its_live_updates_in_dutch(demo_tea
     expect(alice.get_by_role("heading", name="Binnenkomende chat")).to_be_visible()
     expect(alice.get_by_role("button", name="Aanwezig", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(alice.get_by_role("button", name="Afwezig", exact=True)).to_be_visible()
+    expect(alice.get_by_role("heading", name="Offlineberichten", exact=True)).to_be_visible()
     expect(incoming_list(alice)).to_have_text("Er wacht niemand.")
 
     # The Dashboard's incoming list and badge arrive over the websocket, rendered in Dutch.
@@ -79,6 +84,25 @@ def test_the_language_switch_changes_the_workspace_and_the_agent_keeps_that_lang
     elsewhere = login(new_page(locale="en-US"), "bob")
     elsewhere.get_by_role("tab", name="Chattar", exact=True).click()
     expect(elsewhere.get_by_role("button", name="Hämta nästa i kö")).to_be_visible()
+
+
+def test_a_swedish_agent_who_hands_a_chat_over_is_in_lyssningslage_in_the_list_and_the_panel(
+    demo_team, new_page, login
+):
+    """Listening mode is "lyssningsläge" in the sessions list's tag as in the banner (not the reference
+    page's misspelt "lysningsläge")."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice = login(new_page(locale="sv-SE"), "alice")
+    login(new_page(), "bob")
+    start_visitor_chat(new_page(), "Vera", "Where is my order?")
+    alice.get_by_role("tab", name="Chattar", exact=True).click()
+    alice.get_by_role("button", name="Hämta nästa i kö").click()
+    expect_chat_open(alice, "Vera")
+
+    chat_panel(alice).get_by_label("Ägare", exact=True).select_option(label="Bob de Boer")
+
+    expect(chat_panel(alice).locator(".transfer-bar")).to_contain_text("Du är i lyssningsläge: Bob de Boer chattar")
+    expect(session_entry(alice, "Vera").locator(".tag")).to_have_text("Lyssningsläge")
 
 
 def test_a_swedish_visitor_gets_the_widget_and_its_live_status_in_swedish(demo_team, new_page, login):

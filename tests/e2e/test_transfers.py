@@ -4,16 +4,19 @@ and every hand-over reaching all of them live, without a reload.
 alice answers the visitor's chat in every story; who it goes to next, and how, is what each test tells.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from chat.models import Channel
+from chat.models import Channel, Listener
 from helpdesk.models import AgentProfile
 from tests.e2e.flows import (
     agent_says,
     answer_next_in_queue,
     chat_panel,
     choose_from_menu,
+    end_chat_as_agent,
     expect_chat_open,
     message_box,
     open_chats_tab,
@@ -156,6 +159,37 @@ def test_a_transfer_cancelled_by_the_owner_vanishes_from_the_colleagues_screen(d
     expect(widget_transcript(visitor)).to_contain_text("I am still here.")
 
 
+@pytest.mark.parametrize("closed_by", ["owner_ends_the_chat", "visitor_ends_the_chat", "manager_takes_over"])
+def test_an_offer_closed_by_an_end_chat_or_a_take_over_tells_the_receiver_what_happened(
+    demo_team, new_page, login, closed_by
+):
+    """Nobody chose Cancel transfer: bob's emptied panel says what did close the offer."""
+    alice, visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    transfer_to(alice, BOB)
+    expect_offer(bob, ALICE)
+
+    if closed_by == "owner_ends_the_chat":
+        end_chat_as_agent(alice)
+        told = f"{ALICE} ended the chat."
+    elif closed_by == "visitor_ends_the_chat":
+        visitor.once("dialog", lambda dialog: dialog.accept())
+        visitor.get_by_role("button", name="End chat").click()
+        told = "The visitor ended the chat."
+    else:
+        maria = login(new_page(), "maria")
+        open_dashboard(maria)
+        ongoing_row(maria, "Vera").dblclick()
+        expect_chat_open(maria, "Vera")
+        choose_from_menu(maria, "Take over")
+        told = f"{MARIA} took over the chat."
+
+    expect(chat_panel(bob)).to_contain_text(told)
+    expect(chat_panel(bob)).not_to_contain_text("cancelled the transfer")
+    expect(chat_panel(bob).get_by_role("button", name="Accept transfer")).to_have_count(0)
+    expect(session_entry(bob, "Vera")).to_have_count(0)
+
+
 def test_a_manager_takes_over_a_chat_from_the_dashboard(demo_team, new_page, login):
     alice, visitor = alice_answers_vera(new_page, login)
     maria = login(new_page(), "maria")
@@ -211,7 +245,9 @@ def test_an_agent_who_can_listen_in_watches_a_chat_unnoticed_and_others_cannot(
     expect(transfer_bar(carol)).to_contain_text("You are listening in. The visitor and the agent are not told.")
     expect(panel_transcript(carol)).to_contain_text("Where is my order?")
     expect(message_box(carol)).to_have_count(0)
-    expect(chat_panel(carol).get_by_role("button", name="Menu")).to_have_count(0)
+    chat_panel(carol).get_by_role("button", name="Menu", exact=True).click()
+    expect(chat_panel(carol).locator(".menu-items button")).to_have_text(["Close window"])
+    chat_panel(carol).get_by_role("button", name="Menu", exact=True).click()
 
     visitor_says(visitor, "Order 1234.")
     expect(panel_transcript(carol)).to_contain_text("Order 1234.")
@@ -246,6 +282,43 @@ def test_an_agent_who_can_listen_in_watches_a_chat_unnoticed_and_others_cannot(
     expect(session_entry(bob, "Vera")).to_have_count(0)
 
 
+def test_a_supervisor_who_listens_in_can_close_the_window_which_ends_the_visit(demo_team, new_page, login):
+    alice, visitor = alice_answers_vera(new_page, login)
+    carol = login(new_page(), "carol")
+    open_dashboard(carol)
+    ongoing_row(carol, "Vera").dblclick()
+    expect_chat_open(carol, "Vera")
+    visits = Listener.objects.filter(
+        session__visitor_name="Vera", agent=demo_team.carol, reason=Listener.Reason.SUPERVISOR
+    )
+    assert visits.filter(closed_at__isnull=True).exists()
+
+    choose_from_menu(carol, "Close window")
+
+    expect(chat_panel(carol).get_by_role("heading", name="Vera")).to_have_count(0)
+    expect(chat_panel(carol)).to_contain_text("Pick a chat from the sessions list")
+    assert visits.exists() and not visits.filter(closed_at__isnull=True).exists(), "the visit stays on record, closed"
+    visitor_says(visitor, "Are you still there?")
+    expect(panel_transcript(alice)).to_contain_text("Are you still there?")
+
+
+def test_an_agent_who_hands_a_chat_over_loses_the_contact_tools_at_once(demo_team, new_page, login):
+    """Listening mode cannot change the chat's contact: Create contact and the search go without a reload."""
+    alice, _visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    expect(chat_panel(alice).get_by_role("button", name="Create contact")).to_be_visible()
+    expect(chat_panel(alice).get_by_label("Search contacts")).to_be_visible()
+
+    transfer_to(alice, BOB)
+    expect_offer(bob, ALICE)
+    transfer_bar(bob).get_by_role("button", name="Accept transfer").click()
+
+    expect_listening(alice, BOB)
+    expect(chat_panel(alice).get_by_role("button", name="Create contact")).to_have_count(0)
+    expect(chat_panel(alice).get_by_label("Search contacts")).to_have_count(0)
+    expect(chat_panel(bob).get_by_role("button", name="Create contact")).to_be_visible()
+
+
 def test_where_transfers_need_no_acceptance_choosing_another_owner_hands_the_chat_over_at_once(
     demo_team, new_page, login
 ):
@@ -258,9 +331,7 @@ def test_where_transfers_need_no_acceptance_choosing_another_owner_hands_the_cha
     expect_listening(alice, BOB)
     expect(widget_transcript(visitor)).to_contain_text("You are now chatting with Bob.")
     expect(widget_status(visitor)).to_contain_text("You are chatting with Bob.")
-    open_chats_tab(bob)
-    session_entry(bob, "Vera").get_by_role("link").click()
-    expect_chat_open(bob, "Vera")
+    expect_chat_open(bob, "Vera")  # by itself: a click on the list now would reload it under his typing
     expect(transfer_bar(bob).get_by_role("button", name="Accept transfer")).to_have_count(0)
     agent_says(bob, "Bob here, how can I help?")
     expect(widget_transcript(visitor)).to_contain_text("Bob here, how can I help?")
@@ -291,6 +362,62 @@ def test_where_transfers_need_no_acceptance_a_note_typed_first_goes_with_the_one
     assert (hand_over.kind, hand_over.to_agent.username, hand_over.note) == (
         Transfer.Kind.REASSIGN, "bob", "Wants a demo on Friday"
     )
+
+
+def test_where_transfers_need_no_acceptance_the_new_owner_sees_the_chat_open_and_highlighted_with_the_note(
+    demo_team, new_page, login
+):
+    """As for an offer: the chat opens on bob's screen by itself (he is on the Dashboard tab), is
+    highlighted in his sessions list until he writes, and shows alice's note."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice, visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    expect(bob.locator("main.workspace")).to_have_attribute("data-e2e-live", "")
+    owner_form = chat_panel(alice).locator("form.owner-select")
+
+    owner_form.get_by_label("Note for your colleague").fill("Wants a demo on Friday")
+    owner_form.get_by_label("Owner", exact=True).select_option(label=BOB)
+
+    expect_listening(alice, BOB)
+    expect_chat_open(bob, "Vera")
+    expect(transfer_bar(bob)).to_contain_text(f"{ALICE} handed this chat to you.")
+    expect(transfer_bar(bob)).to_contain_text("Wants a demo on Friday")
+    entry = session_entry(bob, "Vera")
+    expect(entry).to_have_class(re.compile(r"\boffered\b"))
+    expect(entry).to_contain_text("Transferred to you")
+
+    agent_says(bob, "Bob here, I can book that demo.")
+    expect(widget_transcript(visitor)).to_contain_text("Bob here, I can book that demo.")
+    expect(entry).not_to_contain_text("Transferred to you")
+    expect(entry).not_to_have_class(re.compile(r"\boffered\b"))
+
+
+def test_where_transfers_need_no_acceptance_enter_in_the_note_never_puts_it_in_a_url(
+    demo_team, new_page, login, daphne_server
+):
+    """Enter in the Owner form's note posts the form through htmx (which asks for a colleague) instead of
+    a native GET to /?to_agent=&note=... that reloads the workspace and logs the note; without scripts the
+    form would post."""
+    Channel.objects.filter(pk=demo_team.channel.pk).update(transfers_need_acceptance=False)
+    alice, _visitor = alice_answers_vera(new_page, login)
+    login(new_page(), "bob")
+    requested = []
+    alice.on("request", lambda request: requested.append(request.url))
+    owner_form = chat_panel(alice).locator("form.owner-select")
+    expect(owner_form).to_have_attribute("method", "post")
+
+    note = owner_form.get_by_label("Note for your colleague")
+    note.fill("Card ends in 4242")
+    note.press("Enter")
+
+    expect(alice.locator("#flash")).to_have_text("Choose the new owner in the Owner list.")
+    expect(note).to_have_value("Card ends in 4242")  # the same page: nothing reloaded it
+    assert alice.url == f"{daphne_server}/"
+    assert not [url for url in requested if "note=" in url or "4242" in url], requested
+
+    owner_form.get_by_label("Owner", exact=True).select_option(label=BOB)
+    expect_listening(alice, BOB)
+    assert Transfer.objects.get(session__visitor_name="Vera").note == "Card ends in 4242"
 
 
 def test_an_unanswered_transfer_times_out_and_both_agents_are_told(demo_team, new_page, login):

@@ -81,3 +81,40 @@ async def test_the_owners_panel_socket_records_no_listening_in():
 
     assert await listen_in_records(chat) == []
     await panel.disconnect()
+
+
+async def test_a_chat_handed_over_without_acceptance_opens_on_the_new_owners_workspace():
+    """As an offer does: on such a channel the hand-over is the first the new owner hears of the chat."""
+
+    @database_sync_to_async
+    def team():
+        channel = support_channel(transfers_need_acceptance=False)
+        alice, bob = make_agent("alice", channel=channel), make_agent("bob", channel=channel)
+        return active_chat(alice, channel), alice, bob
+
+    chat, alice, bob = await team()
+    workspace = await socket("/ws/workspace/", bob)
+    await frame_with(workspace, 'id="sessions-list"')
+
+    await database_sync_to_async(offer)(chat, alice, bob)
+
+    opener = await frame_with(workspace, 'id="panel-opener"')
+    assert f'hx-get="/chats/{chat.pk}/"' in opener
+    await workspace.disconnect()
+
+
+async def test_a_supervisors_visit_ends_when_their_panel_socket_closes():
+    """Opening another chat or closing the tab ends the listen-in visit: its row gets its end time."""
+    chat, alice, carol = await chat_with_supervisor()
+    panel = await socket(f"/ws/chats/{chat.pk}/", carol)
+    await frame_with(panel, f'id="transcript-{chat.pk}"')
+    assert await database_sync_to_async(open_visits)(chat) == 1
+
+    await panel.disconnect()
+
+    assert await database_sync_to_async(open_visits)(chat) == 0
+    assert await listen_in_records(chat) == ["carol"], "the visit stays on record"
+
+
+def open_visits(chat):
+    return Listener.objects.filter(session=chat, reason=Listener.Reason.SUPERVISOR, closed_at__isnull=True).count()

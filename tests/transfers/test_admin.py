@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from chat.models import ChatSession, Listener
+from helpdesk.templatetags.people import person
 from tests.factories import make_agent
 from tests.transfers import active_chat, close_code, frame_with, make_manager, offer, socket, support_channel
 from transfers.models import Transfer
@@ -89,10 +90,30 @@ def test_transfer_to_on_a_channel_without_acceptance_says_the_colleague_owns_the
     response = run_action(logged_in(maria), "transfer_to", [chat], apply="1", to_agent=bob.pk)
 
     page = response.content.decode()
-    assert f"Bob now owns chat #{chat.pk}." in page  # the admin capitalises its messages
+    assert f"{person(bob)} now owns chat #{chat.pk}." in page
     assert "waiting for an answer" not in page
     chat.refresh_from_db()
     assert chat.owner == bob
+
+
+def test_the_admin_names_people_by_their_full_names_not_their_logins(team):
+    """As the workspace does: "Transfer to" lists colleagues, and the history shows who did what, by name."""
+    _channel, alice, bob, _away, maria, chat = team
+    maria.is_superuser = True
+    maria.save(update_fields=["is_superuser"])
+    client = logged_in(maria)
+
+    form = run_action(client, "transfer_to", [chat]).content.decode()
+    assert f'<option value="{bob.pk}">{person(bob)}</option>' in form
+    assert f"Chat with Vera, owned by {person(alice)}." in form
+
+    transfer = offer(chat, alice, bob)
+    for url in (f"/admin/chat/chatsession/{chat.pk}/change/", f"/admin/transfers/transfer/{transfer.pk}/change/"):
+        page = client.get(url).content.decode()
+        assert person(alice) in page and person(bob) in page, url
+        assert f">{alice.username}<" not in page and f">{bob.username}<" not in page, url
+    member_form = client.get(f"/admin/chat/channel/{chat.channel_id}/change/").content.decode()
+    assert f">{person(bob)}</option>" in member_form and f">{bob.username}</option>" not in member_form
 
 
 def test_a_manager_cannot_transfer_a_chat_to_herself_from_the_admin(team):
@@ -134,8 +155,8 @@ def test_the_list_shows_owner_status_and_the_pending_transfer(team):
     page = logged_in(maria).get(CHANGELIST).content.decode()
 
     assert "Vera" in page
-    assert alice.username in page
-    assert f'<td class="field-pending_transfer">{bob.username}</td>' in page
+    assert f'<td class="field-owner_name">{person(alice)}</td>' in page
+    assert f'<td class="field-pending_transfer">{person(bob)}</td>' in page
     assert 'ws-connect="/ws/admin/chat-sessions/"' in page
 
 

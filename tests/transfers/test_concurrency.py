@@ -12,6 +12,7 @@ from django.db import connection
 
 from chat.models import ChatSession, Listener, Message
 from helpdesk.errors import Conflict, ServiceError
+from helpdesk.templatetags.people import person
 from tests.factories import make_agent
 from tests.transfers import active_chat, fresh, make_manager, offer, support_channel
 from transfers import services
@@ -87,7 +88,8 @@ def test_accept_and_cancel_at_the_same_moment_exactly_one_wins(team):
         transfer.refresh_from_db()
         chat.refresh_from_db()
         if accept_kind == "ok":
-            assert isinstance(cancel_value, Conflict) and cancel_value.message == "bob already accepted this transfer."
+            assert isinstance(cancel_value, Conflict)
+            assert cancel_value.message == f"{person(bob)} already accepted this transfer."
             assert transfer.status == Transfer.Status.ACCEPTED and chat.owner == bob
             assert joined(chat, bob) == 1
             assert Listener.objects.filter(session=chat, agent=alice, closed_at__isnull=True).count() == 1
@@ -122,7 +124,8 @@ def test_accept_and_take_over_at_the_same_moment_leave_one_consistent_history(te
             assert take_value.from_agent == bob
             expected_chain = [("alice", "bob"), ("bob", "maria")]
         else:
-            assert isinstance(accept_value, Conflict) and accept_value.message == "This transfer was cancelled."
+            assert isinstance(accept_value, Conflict)
+            assert accept_value.message == f"{person(maria)} took over the chat.", "say who took the chat"
             assert transfer.status == Transfer.Status.CANCELLED and transfer.decided_by == maria
             assert take_value.from_agent == alice
             expected_chain = [("alice", "maria")]
@@ -161,7 +164,7 @@ def test_double_clicked_accept_hands_the_chat_over_once(team):
         kinds = sorted(kind for kind, _value in results)
         assert kinds == ["ok", "refused"]
         refusal = next(value for kind, value in results if kind == "refused")
-        assert isinstance(refusal, Conflict) and refusal.message == "bob already accepted this transfer."
+        assert isinstance(refusal, Conflict) and refusal.message == f"{person(bob)} already accepted this transfer."
         chat.refresh_from_db()
         assert chat.owner == bob
         assert joined(chat, bob) == 1
@@ -185,7 +188,7 @@ def test_two_transfers_started_at_once_leave_exactly_one_waiting(team):
         refusal = next(value for kind, value in results if kind == "refused")
         assert isinstance(refusal, Conflict)
         assert refusal.message in {
-            f"A transfer to {winner.to_agent} is already waiting for an answer.",
+            f"A transfer to {person(winner.to_agent)} is already waiting for an answer.",
             "Another transfer of this chat is already waiting for an answer.",
         }
         assert list(Transfer.objects.filter(session=chat).values_list("pk", "status")) == [(winner.pk, "pending")]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 
 from chat.models import ChatSession, Listener, Message
+from chat.services import listeners
 from tests.factories import UserFactory
 from tests.transfers import fresh, frame_with, handed_over_team, close_code, socket
 from transfers import services
@@ -51,25 +52,25 @@ ALLOWED = {
     "take over": {"manager": 200},
     "send message": {"owner": 204},
     "end chat": {"owner": 204, "manager": 204},
-    "close window": {"listener": 200},
+    "close window": {"listener": 200, "manager": 200, "supervisor": 200},
     "open panel": {"owner": 200, "target": 200, "listener": 200, "manager": 200, "supervisor": 200},
 }
 
-# What each allowed action visibly changed.
+# What each allowed action, by this person, visibly changed.
 EFFECTS = {
-    "start transfer": lambda team: Transfer.objects.filter(
+    "start transfer": lambda team, _user: Transfer.objects.filter(
         session=team.chat, status="pending", to_agent=team.pia, note="Speaks Dutch"
     ).exists(),
-    "accept": lambda team: ChatSession.objects.get(pk=team.chat.pk).owner_id == team.tina.pk,
-    "reject": lambda team: Transfer.objects.get(pk=team.pending.pk).status == "rejected",
-    "cancel": lambda team: Transfer.objects.get(pk=team.pending.pk).status == "cancelled",
-    "take over": lambda team: ChatSession.objects.get(pk=team.chat.pk).owner_id == team.maria.pk,
-    "send message": lambda team: Message.objects.filter(session=team.chat, body="Hello from me").exists(),
-    "end chat": lambda team: ChatSession.objects.get(pk=team.chat.pk).is_ended,
-    "close window": lambda team: not Listener.objects.filter(
-        session=team.chat, agent=team.lena, closed_at__isnull=True
+    "accept": lambda team, _user: ChatSession.objects.get(pk=team.chat.pk).owner_id == team.tina.pk,
+    "reject": lambda team, _user: Transfer.objects.get(pk=team.pending.pk).status == "rejected",
+    "cancel": lambda team, _user: Transfer.objects.get(pk=team.pending.pk).status == "cancelled",
+    "take over": lambda team, _user: ChatSession.objects.get(pk=team.chat.pk).owner_id == team.maria.pk,
+    "send message": lambda team, _user: Message.objects.filter(session=team.chat, body="Hello from me").exists(),
+    "end chat": lambda team, _user: ChatSession.objects.get(pk=team.chat.pk).is_ended,
+    "close window": lambda team, user: not Listener.objects.filter(
+        session=team.chat, agent=user, closed_at__isnull=True
     ).exists(),
-    "open panel": lambda team: True,
+    "open panel": lambda team, _user: True,
 }
 
 
@@ -108,7 +109,10 @@ class TestPermissionMatrixOverHttp:
     @classmethod
     def team(cls, django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
-            yield handed_over_team()
+            team = handed_over_team()
+            for supervisor in (team.carol, team.maria):  # as their panel sockets record it; Close window ends it
+                listeners.listen_in_start(session=team.chat, agent=fresh(supervisor))
+            yield team
             transaction.set_rollback(True)
 
     @pytest.mark.parametrize("actor", ACTORS)
@@ -128,7 +132,7 @@ class TestPermissionMatrixOverHttp:
         body = response.content.decode()
         if actor in ALLOWED[action]:
             assert response.status_code == ALLOWED[action][actor], body
-            assert EFFECTS[action](team), f"{actor} got {response.status_code} but nothing changed"
+            assert EFFECTS[action](team, getattr(team, PERSON[actor])), f"{actor} got {response.status_code} but nothing changed"
             if response.status_code == 200:
                 assert 'id="chat-panel"' in body
             return
@@ -184,7 +188,7 @@ def test_panel_offers_only_the_buttons_the_viewer_may_use(actor):
         "Cancel transfer": {"owner", "manager"},
         "Take over": "manager",
         "End chat": {"owner", "manager"},
-        "Close window": "listener",
+        "Close window": {"listener", "manager", "supervisor"},
         'name="body"': "owner",
     }
     for text, who in buttons.items():

@@ -14,6 +14,7 @@ from chat import selectors
 from chat.models import ChatSession, Listener, Message
 from chat.services import listeners, messages, sessions
 from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.templatetags.people import person
 from live.access import access_for
 from live.watchers import watchers_of
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
@@ -128,14 +129,15 @@ def test_cannot_transfer_to_an_away_colleague(chat, alice, channel):
 
     with pytest.raises(Invalid) as refused:
         offer(chat, alice, away)
-    assert "adam is Away" in refused.value.message and "Present" in refused.value.message
+    assert f"{person(away)} is Away" in refused.value.message and "Present" in refused.value.message
     assert not Transfer.objects.exists()
 
 
 @pytest.mark.parametrize("by", ["owner", "manager"])
 def test_cannot_transfer_a_chat_to_its_own_owner(chat, alice, maria, by):
-    with pytest.raises(Invalid, match="alice already owns this chat"):
+    with pytest.raises(Invalid) as refused:
         offer(chat, alice if by == "owner" else maria, alice)
+    assert refused.value.message == f"{person(alice)} already owns this chat."
     assert not Transfer.objects.exists()
 
 
@@ -159,8 +161,9 @@ def test_cannot_transfer_to_someone_who_does_not_answer_on_the_channel(chat, ali
     watcher = make_agent("walt", channel=channel, can_respond=False, can_listen_in=True)
 
     for target in (elsewhere, watcher):
-        with pytest.raises(Invalid, match="does not answer chats on this channel"):
+        with pytest.raises(Invalid) as refused:
             offer(chat, alice, target)
+        assert refused.value.message == f"{person(target)} does not answer chats on this channel."
     assert not Transfer.objects.exists()
 
 
@@ -197,8 +200,9 @@ def test_chat_still_in_the_queue_cannot_be_transferred(channel, alice, bob, mari
 def test_second_transfer_while_one_waits_is_refused(chat, alice, bob, dave):
     offer(chat, alice, bob)
 
-    with pytest.raises(Conflict, match="A transfer to bob is already waiting for an answer"):
+    with pytest.raises(Conflict) as refused:
         offer(chat, alice, dave)
+    assert refused.value.message == f"A transfer to {person(bob)} is already waiting for an answer."
     assert list(Transfer.objects.values_list("to_agent__username", "status")) == [("bob", "pending")]
 
 
@@ -280,8 +284,9 @@ def test_accepting_twice_hands_over_once(chat, alice, bob):
     transfer = offer(chat, alice, bob)
     services.transfer_accept(transfer=transfer, by=fresh(bob))
 
-    with pytest.raises(Conflict, match="bob already accepted this transfer"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=Transfer.objects.get(pk=transfer.pk), by=fresh(bob))
+    assert refused.value.message == f"{person(bob)} already accepted this transfer."
     # The same, with the stale object the first click left behind.
     with pytest.raises(Conflict, match="already accepted"):
         services.transfer_accept(transfer=transfer, by=fresh(bob))
@@ -293,7 +298,7 @@ def test_accepting_twice_hands_over_once(chat, alice, bob):
     ("close", "outcome"),
     [
         ("cancel", "This transfer was cancelled."),
-        ("reject", "bob already rejected this transfer."),
+        ("reject", "{bob} already rejected this transfer."),
         ("expire", "This transfer timed out."),
     ],
 )
@@ -312,7 +317,7 @@ def test_accepting_a_closed_offer_says_what_happened_to_it(channel, alice, bob, 
 
     with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=Transfer.objects.get(pk=transfer.pk), by=fresh(bob))
-    assert refused.value.message == outcome
+    assert refused.value.message == outcome.format(bob=person(bob))
     chat.refresh_from_db()
     assert chat.owner == alice and joined_events(chat, bob) == 0
 
@@ -340,10 +345,24 @@ def test_accepting_an_offer_of_a_chat_the_visitor_ended_is_refused(chat, alice, 
     transfer = offer(chat, alice, bob)
     sessions.session_end(session=chat, by_visitor=True)
 
-    with pytest.raises(Conflict, match="This transfer was cancelled"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == "The visitor ended the chat."
     chat.refresh_from_db()
     assert chat.owner == alice and chat.is_ended
+
+
+def test_an_end_chat_closes_the_waiting_offer_and_says_so_to_the_receiver(chat, alice, bob):
+    transfer = offer(chat, alice, bob)
+    sessions.session_end(session=chat, agent=fresh(alice))
+
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.cancel_reason, transfer.decided_by) == (
+        Transfer.Status.CANCELLED, Transfer.CancelReason.CHAT_ENDED, alice
+    )
+    with pytest.raises(Conflict) as refused:
+        services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == f"{person(alice)} ended the chat."
 
 
 # transfer_reject -----------------------------------------------------------------------------------------
@@ -419,8 +438,9 @@ def test_cancelling_an_accepted_transfer_is_refused(chat, alice, bob):
     transfer = offer(chat, alice, bob)
     services.transfer_accept(transfer=transfer, by=fresh(bob))
 
-    with pytest.raises(Conflict, match="bob already accepted this transfer"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_cancel(transfer=transfer, by=fresh(alice))
+    assert refused.value.message == f"{person(bob)} already accepted this transfer."
     chat.refresh_from_db()
     assert chat.owner == bob
 
@@ -567,10 +587,32 @@ def test_take_over_cancels_a_waiting_transfer(chat, alice, bob, maria):
 
     waiting.refresh_from_db()
     assert waiting.status == Transfer.Status.CANCELLED and waiting.decided_by == maria
+    assert waiting.cancel_reason == Transfer.CancelReason.TAKEN_OVER
     assert not Transfer.objects.filter(session=chat, status=Transfer.Status.PENDING).exists()
     assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(bob))}
-    with pytest.raises(Conflict, match="This transfer was cancelled"):
+    with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=waiting, by=fresh(bob))
+    assert refused.value.message == f"{person(maria)} took over the chat."
+
+
+def test_an_accept_that_loses_to_a_take_over_at_the_same_moment_says_who_took_the_chat(
+    chat, alice, bob, maria, monkeypatch
+):
+    """The take-over commits between the accept's first look at the offer and its decision."""
+    transfer = offer(chat, alice, bob)
+    still_pending = services._refuse_closed_or_overdue
+
+    def manager_takes_over_meanwhile(offer_seen):
+        still_pending(offer_seen)
+        services.session_take_over(session=ChatSession.objects.get(pk=chat.pk), by=fresh(maria))
+
+    monkeypatch.setattr(services, "_refuse_closed_or_overdue", manager_takes_over_meanwhile)
+
+    with pytest.raises(Conflict) as refused:
+        services.transfer_accept(transfer=transfer, by=fresh(bob))
+    assert refused.value.message == f"{person(maria)} took over the chat."
+    chat.refresh_from_db()
+    assert chat.owner == maria
 
 
 @pytest.mark.parametrize("who", ["owner", "colleague", "listen_in_agent", "manager_of_another_channel"])
@@ -662,6 +704,34 @@ def test_channel_without_acceptance_hands_the_chat_over_at_once(instant_channel,
     assert joined_events(chat, bob) == 1
 
 
+def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_until_they_write(
+    instant_channel, alice, bob, dave
+):
+    chat = active_chat(alice, instant_channel)
+    messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Let me find a colleague.")
+
+    def highlighted(agent):
+        return {c.pk: c.handed_to_me for c in selectors.sessions_list(fresh(agent))}.get(chat.pk)
+
+    offer(chat, alice, bob)
+    assert (highlighted(bob), highlighted(alice)) == (True, False)
+
+    messages.message_post_by_agent(session=chat, agent=fresh(bob), body="Bob here.")
+    assert highlighted(bob) is False
+
+    offer(chat, bob, dave)
+    offer(chat, dave, bob)  # back to bob: new to him again, whatever he wrote before
+    assert (highlighted(bob), highlighted(dave)) == (True, False)
+
+
+def test_without_acceptance_choosing_nobody_points_to_the_owner_list(instant_channel, alice):
+    chat = active_chat(alice, instant_channel)
+
+    with pytest.raises(Invalid) as refused:
+        services.transfer_start(session=chat, by=fresh(alice), to_agent_id="")
+    assert refused.value.message == "Choose the new owner in the Owner list."
+
+
 def test_channel_without_acceptance_still_refuses_an_away_colleague(instant_channel, alice):
     chat = active_chat(alice, instant_channel)
     away = make_agent("adam", present=False, channel=instant_channel)
@@ -716,7 +786,7 @@ def test_listening_in_is_recorded_for_whoever_may_listen_in(chat, channel, grant
     assert visit.reason == Listener.Reason.SUPERVISOR and visit.agent == supervisor and visit.session == chat
     assert visit.closed_at is None
     access = access_for(fresh(supervisor), chat)
-    assert access.role == "supervisor" and not access.can_send and not access.can_close_window
+    assert access.role == "supervisor" and not access.can_send and access.can_close_window
 
 
 @pytest.mark.parametrize("who", ["colleague", "listener_on_another_channel"])
@@ -731,6 +801,20 @@ def test_listening_in_needs_the_can_listen_in_permission(chat, channel, who):
         listeners.listen_in_start(session=chat, agent=fresh(actor))
     assert not Listener.objects.exists()
     assert access_for(fresh(actor), chat) is None
+
+
+def test_close_window_ends_a_supervisors_listen_in_visit_and_no_one_elses(chat, channel):
+    carol = make_listen_in_agent(channel=channel)
+    maria = make_manager(channel=channel)
+    for supervisor in (carol, carol, maria):  # carol's panel socket connected twice (a reconnect)
+        listeners.listen_in_start(session=chat, agent=fresh(supervisor))
+
+    listeners.listener_close_window(session=chat, agent=fresh(carol))
+
+    open_visits = Listener.objects.filter(session=chat, closed_at__isnull=True)
+    assert list(open_visits.values_list("agent__username", flat=True)) == ["maria"]
+    assert Listener.objects.filter(session=chat, agent=carol).count() == 2, "the visits stay on record"
+    listeners.listener_close_window(session=chat, agent=fresh(carol))  # a second click closes an empty window
 
 
 def test_listening_in_is_read_only_and_unseen(chat, channel, alice):
