@@ -160,6 +160,10 @@ WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How long a workspace (an agent) or a widget (a visitor) may be gone before others are told: a reload or
+# a short network drop inside it changes nothing for anyone.
+PRESENCE_GRACE_SECONDS = int(os.environ.get("PRESENCE_GRACE_SECONDS", "60"))
+
 # Longest message a visitor or an agent may send, in characters.
 CHAT_MESSAGE_MAX_LENGTH = 4000
 
