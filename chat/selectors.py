@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from chat.models import ChatSession, Listener, Message, ReadMark
-from helpdesk.models import AgentProfile, Request
+from helpdesk.models import Request, available_q
 from transfers.models import Transfer
 
 LIST_LIMIT = 50
@@ -43,8 +43,8 @@ def present_agents(channel_ids):
     return (
         get_user_model()
         .objects.filter(
+            available_q("agent_profile__"),
             is_active=True,
-            agent_profile__status=AgentProfile.Status.PRESENT,
             channel_memberships__channel_id__in=channel_ids,
             channel_memberships__can_respond=True,
         )
@@ -123,8 +123,8 @@ def transfer_candidates(channel_id):
     return (
         get_user_model()
         .objects.filter(
+            available_q("agent_profile__"),
             is_active=True,
-            agent_profile__status=AgentProfile.Status.PRESENT,
             channel_memberships__channel_id=channel_id,
             channel_memberships__can_respond=True,
         )

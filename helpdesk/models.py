@@ -1,8 +1,22 @@
 """The people side: an agent's presence and language, and the team-wide chat permissions."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def available_q(prefix: str = "", now=None) -> Q:
+    """Present is a choice and a fact: the agent chose Present and one of their workspaces was alive
+    within the grace period. Every question of who can take a chat (routing, "Transfer to", alerts,
+    "Present agents", the widget's online or offline form) asks this, so a closed browser counts as
+    gone once the grace period has passed, whether or not its disconnect ever ran. `prefix` reaches the
+    profile from another model, e.g. "agent_profile__"."""
+    seen_since = (now or timezone.now()) - timedelta(seconds=settings.PRESENCE_GRACE_SECONDS)
+    return Q(**{f"{prefix}status": AgentProfile.Status.PRESENT, f"{prefix}workspace_seen_at__gte": seen_since})
 
 
 class AgentProfile(models.Model):
@@ -15,6 +29,11 @@ class AgentProfile(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAY)
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    # The heartbeat of the agent's open workspaces (live/consumers/workspace.py).
+    workspace_seen_at = models.DateTimeField(_("workspace last seen"), null=True, blank=True)
+    # Whether colleagues were last told that this agent is there: lets exactly one process announce a
+    # lapse or a return (helpdesk/services.py presence_*).
+    shown_online = models.BooleanField(_("shown online"), default=False, editable=False)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("Leave empty to follow the browser."),
@@ -34,7 +53,13 @@ class AgentProfile(models.Model):
 
     @property
     def is_present(self) -> bool:
+        """What the agent chose; see `is_available` for whether they are there."""
         return self.status == self.Status.PRESENT
+
+    @property
+    def is_available(self) -> bool:
+        seen_since = timezone.now() - timedelta(seconds=settings.PRESENCE_GRACE_SECONDS)
+        return self.is_present and self.workspace_seen_at is not None and self.workspace_seen_at >= seen_since
 
 
 class Request(models.Model):

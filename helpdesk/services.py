@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat.models import Channel, ChatSession
@@ -45,22 +45,6 @@ def profile_set_language(*, user, language: str) -> None:
     if language and language not in dict(settings.LANGUAGES):
         raise Invalid(_("Choose one of the offered languages."))
     AgentProfile.objects.filter(user=user).update(language=language)
-
-
-@transaction.atomic
-def presence_set(*, user, status: str) -> AgentProfile:
-    if status not in AgentProfile.Status.values:
-        raise Invalid(_("Choose Present or Away."))
-    profile, _created = AgentProfile.objects.select_for_update().get_or_create(user=user)
-    if profile.status != status:
-        profile.status = status
-        profile.status_changed_at = timezone.now()
-        profile.save(update_fields=["status", "status_changed_at"])
-        channel_ids = list(roles.rights_by_channel(user))
-        events.push_on_commit(
-            team=[events.PRESENCE], channel_ids=channel_ids, agents=[user.pk], colleagues=channel_ids
-        )
-    return profile
 
 
 @transaction.atomic

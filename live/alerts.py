@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from chat.models import ChannelMember, ChatSession
 from helpdesk import roles
-from helpdesk.models import AgentProfile
+from helpdesk.models import AgentProfile, available_q
 from live import fragments
 
 # The longest-waiting chats looked at; the ones behind them fall due later, when these are answered.
@@ -45,8 +45,8 @@ class DueAlerts:
 def _channels_with_a_present_agent(channel_ids) -> set[int]:
     return set(
         ChannelMember.objects.filter(
-            channel_id__in=channel_ids, can_respond=True, user__is_active=True,
-            user__agent_profile__status=AgentProfile.Status.PRESENT,
+            available_q("user__agent_profile__"), channel_id__in=channel_ids, can_respond=True,
+            user__is_active=True,
         ).values_list("channel_id", flat=True)
     )
 

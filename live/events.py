@@ -97,7 +97,8 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         messages.append((agent_group(agent_id), event))
     unread_session = unread_in or (messages_in[0] if messages_in else None)
     for agent_id in {a for a in unread_for if a} - {a for a in agents if a}:
-        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": unread_session}))
+        event = {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": unread_session}
+        messages.append((agent_group(agent_id), event))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
     for session_id in set(sessions):

@@ -9,6 +9,7 @@ import functools
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from chat.models import Channel, ChannelMember, ChatSession, Message
 from helpdesk.models import AgentProfile
@@ -41,6 +42,9 @@ class AgentProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     status = AgentProfile.Status.PRESENT
+    # As if the agent's workspace were open: Present counts only with a live workspace.
+    workspace_seen_at = factory.LazyFunction(timezone.now)
+    shown_online = True
 
 
 class ChannelFactory(factory.django.DjangoModelFactory):

@@ -32,6 +32,8 @@ class Transfer(models.Model):
 
         CHAT_ENDED = "chat_ended", _("Chat ended")
         TAKEN_OVER = "taken_over", _("Taken over")
+        RECEIVER_AWAY = "receiver_away", _("Receiver went Away")
+        RECEIVER_OFFLINE = "receiver_offline", _("Receiver went offline")
 
     session = models.ForeignKey(
         "chat.ChatSession", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("chat session")

@@ -33,6 +33,10 @@ def _why_cancelled(transfer: Transfer) -> str:
         if transfer.decided_by is None:
             return _("The visitor ended the chat.")
         return _("%(name)s ended the chat.") % {"name": person(transfer.decided_by)}
+    if transfer.cancel_reason == Transfer.CancelReason.RECEIVER_AWAY:
+        return _("%(name)s went Away, so the transfer was withdrawn.") % {"name": person(transfer.to_agent)}
+    if transfer.cancel_reason == Transfer.CancelReason.RECEIVER_OFFLINE:
+        return _("%(name)s went offline, so the transfer was withdrawn.") % {"name": person(transfer.to_agent)}
     return _("This transfer was cancelled.")
 
 
@@ -72,6 +76,10 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     if profile is None or not profile.is_present:
         raise Invalid(
             _("%(name)s is Away. Only agents who are Present can receive a chat.") % {"name": person(to_agent)}
+        )
+    if not profile.is_available:
+        raise Invalid(
+            _("%(name)s is offline. Only agents who are Present can receive a chat.") % {"name": person(to_agent)}
         )
     return to_agent
 
@@ -190,6 +198,8 @@ def transfer_accept(*, transfer: Transfer, by) -> Transfer:
     if transfer.to_agent_id != by.pk:
         raise NotAllowed(_("Only the colleague this chat was offered to can accept it."))
     _refuse_closed_or_overdue(transfer)
+    if not AgentProfile.objects.filter(user=by, status=AgentProfile.Status.PRESENT).exists():
+        raise Conflict(_("You are Away. Choose Present to accept a transfer."))
     return _accept(transfer, by)
 
 
@@ -292,3 +302,19 @@ def session_take_over(*, session: ChatSession, by) -> Transfer:
     )
     _hand_over(session, by, told=[t.to_agent_id for t in cancelled])
     return take_over
+
+
+@transaction.atomic
+def transfers_withdraw_offers_to(*, agent_id: int, went_offline: bool) -> int:
+    """Offers waiting for an agent who went Away (or whose last workspace closed) are withdrawn, and
+    their senders told why: nobody is there to answer them."""
+    reason = Transfer.CancelReason.RECEIVER_OFFLINE if went_offline else Transfer.CancelReason.RECEIVER_AWAY
+    waiting = list(Transfer.objects.filter(to_agent_id=agent_id, status=Transfer.Status.PENDING).values_list("pk", flat=True))
+    for transfer_id in waiting:
+        try:
+            transfer = _decide(transfer_id, Transfer.Status.CANCELLED, None)
+        except Conflict:
+            continue  # answered or cancelled meanwhile
+        Transfer.objects.filter(pk=transfer.pk).update(cancel_reason=reason)
+        _push_decided(transfer)
+    return len(waiting)

@@ -8,7 +8,7 @@ from chat.models import Channel, ChatSession, Message
 from chat.services.messages import clean_body
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
-from helpdesk.models import AgentProfile
+from helpdesk.models import AgentProfile, available_q
 from helpdesk.services import activity_record_chat, clean_visitor_email
 from helpdesk.templatetags.people import person
 from live import events
@@ -21,7 +21,7 @@ class Offline(Conflict):
 
 def channel_is_online(channel: Channel) -> bool:
     return AgentProfile.objects.filter(
-        status=AgentProfile.Status.PRESENT,
+        available_q(),
         user__is_active=True,
         user__channel_memberships__channel=channel,
         user__channel_memberships__can_respond=True,
@@ -141,8 +141,8 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
 
 def _present_on_channel(user_id, channel: Channel) -> bool:
     return AgentProfile.objects.filter(
+        available_q(),
         user_id=user_id,
-        status=AgentProfile.Status.PRESENT,
         user__is_active=True,
         user__channel_memberships__channel=channel,
         user__channel_memberships__can_respond=True,

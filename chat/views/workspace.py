@@ -23,6 +23,9 @@ def workspace(request):
 
 
 def _panel_response(request, access):
+    """The chat panel; the lines it shows are read from now on (a supervisor's reading is not counted)."""
+    if access.role in ("owner", "listening", "offered"):
+        messages.session_mark_read(session=access.session, agent=request.user)
     return render(request, "chat/partials/panel.html", fragments.panel_context(access))
 
 
@@ -45,12 +48,9 @@ def _access_or_refuse(request, session_id):
 @agent_required
 @service_errors
 def chat_panel(request, session_id):
-    access = _access_or_refuse(request, session_id)
     # A supervisor's visit is recorded by the panel's socket, which is what watches the chat: a GET
     # changes nothing, and opening the socket without this page must not go unrecorded.
-    if access.role in ("owner", "listening", "offered"):
-        messages.session_mark_read(session=access.session, agent=request.user)
-    return _panel_response(request, access)
+    return _panel_response(request, _access_or_refuse(request, session_id))
 
 
 @require_POST

@@ -9,7 +9,7 @@ network error (1006) to the browser, and the htmx ws extension would retry it fo
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from live import watchdog
+from live import clock, watchdog
 
 NOT_LOGGED_IN = 4401
 FORBIDDEN = 4403
@@ -40,9 +40,11 @@ class PushConsumer(AsyncWebsocketConsumer):
         await self.join(*groups)
         await self.accept()
         watchdog.watch(self)
+        clock.run_while(self)
 
     async def disconnect(self, code):
         watchdog.forget(self)
+        clock.stop_for(self)
         await self.leave(*list(self.groups_joined))
 
     async def receive(self, text_data=None, bytes_data=None):

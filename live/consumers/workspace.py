@@ -3,6 +3,7 @@
 import asyncio
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from helpdesk import roles
 from helpdesk.languages import language_for_socket
 from helpdesk.models import AgentProfile
+from helpdesk.presence import presence_heartbeat
 from live import alerts, events, fragments, renders
 from live.access import panel_access
 from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
@@ -56,12 +58,23 @@ class WorkspaceConsumer(PushConsumer):
             return await self.refuse(FORBIDDEN)
         self.expiry_timers = {}
         self.alert_timer, self.alerts_shown, self.alerts_lock = None, None, asyncio.Lock()
+        await db(presence_heartbeat)(user=self.viewer.user)
+        self.heartbeat = asyncio.create_task(self.beat())
         await self.join_and_accept(events.TEAM_GROUP, events.agent_group(user.pk))
         await self.push(await self.render_team(events.TEAM_PARTS) + await self.alerts_update())
         await self.push(await self.render_agent(fragments.AGENT_PARTS))
         await self.schedule_expiries()
 
+    async def beat(self):
+        """While this workspace is open its agent is there (helpdesk/presence.py); nothing is said when it
+        closes, since a reload comes straight back and a dying server never says goodbye."""
+        while True:
+            await asyncio.sleep(settings.PRESENCE_GRACE_SECONDS / 3)
+            await db(presence_heartbeat)(user=self.viewer.user)
+
     async def disconnect(self, code):
+        if getattr(self, "heartbeat", None):
+            self.heartbeat.cancel()
         for timer in getattr(self, "expiry_timers", {}).values():
             timer.cancel()
         if getattr(self, "alert_timer", None):
@@ -71,7 +84,9 @@ class WorkspaceConsumer(PushConsumer):
     async def render_team(self, parts, event_id=None):
         viewer = self.viewer
         key = (event_id, "team", tuple(parts), viewer.audience) if event_id else None
-        rendered = await renders.shared(key, lambda: db(fragments.team_fragments)(viewer.rights, viewer.language, parts))
+        rendered = await renders.shared(
+            key, lambda: db(fragments.team_fragments)(viewer.rights, viewer.language, parts)
+        )
         return self.changed_only(rendered)
 
     async def render_agent(self, parts, event_id=None):

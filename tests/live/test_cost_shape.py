@@ -28,6 +28,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 COLLEAGUES = 10  # the workspaces belong to this many agents with the same rights: one audience
 
 
+@pytest.fixture(autouse=True)
+def no_background_work(monkeypatch, settings):
+    """What is counted is the event's own work: no periodic job or heartbeat may fall into the window."""
+    monkeypatch.setattr("live.clock.JOBS", [])
+    settings.PRESENCE_GRACE_SECONDS = 3600
+
+
 class Cost:
     def __init__(self):
         self.statements = []
