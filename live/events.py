@@ -24,6 +24,7 @@ AGENT_CHANGED = "agent.changed"
 SESSION_CHANGED = "session.changed"
 QUEUE_CHANGED = "queue.changed"
 COLLEAGUES_CHANGED = "colleagues.changed"
+ACCOUNT_CLOSED = "account.closed"
 TYPING = "session.typing"
 
 # The parts of the Dashboard a team event can change; live/fragments.py maps each to its partials.
@@ -61,6 +62,11 @@ def colleagues_group(channel_id: int) -> str:
     return f"colleagues.{channel_id}"
 
 
+def account_group(user_id: int) -> str:
+    """Every socket of one person, whatever page: closed when they sign out or lose their account."""
+    return f"account.{user_id}"
+
+
 def new_event_id() -> str:
     """Names one event for every socket that receives it, so each process renders a shared fragment of it
     once per audience (live/renders.py)."""
@@ -68,7 +74,8 @@ def new_event_id() -> str:
 
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
-                   unread_in=None, queues=(), colleagues=(), open_session_for=(), rights_of=()):
+                   unread_in=None, queues=(), colleagues=(), open_session_for=(), rights_of=(),
+                   signed_out=()):
     """Schedule the events that tell viewers to re-render what changed.
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
@@ -82,6 +89,7 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
         (a transfer offered to them).
     rights_of: agents whose channel rights changed: their workspaces read them again.
+    signed_out: people who logged out, were deactivated or changed their password: their sockets close.
     """
     messages = []
     if team:
@@ -101,6 +109,8 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         messages.append((agent_group(agent_id), event))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
+    for user_id in set(signed_out):
+        messages.append((account_group(user_id), {"type": ACCOUNT_CLOSED}))
     for session_id in set(sessions):
         messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": STATE}))
     for session_id in set(messages_in) - set(sessions):

@@ -1,10 +1,12 @@
-"""Open workspaces read an agent's channel rights once, when they connect; these receivers tell them when
-the rights change (a membership edited in the admin, a group or permission granted), so the lists they
-show follow at once instead of at the next reload."""
+"""Open sockets read a person's rights once, when they connect; these receivers tell them when the rights
+change (a membership edited in the admin, a group or permission granted), so the lists they show follow
+at once instead of at the next reload, and close them when the person's sign-in ends (logout,
+deactivation, a new password), in every process."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from chat.models import ChannelMember
@@ -37,3 +39,18 @@ def group_permissions_changed(sender, instance, action, **kwargs):
 
 def _users_of(group_or_permission):
     return list(group_or_permission.user_set.values_list("pk", flat=True))
+
+
+@receiver(user_logged_out)
+def signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        events.push_on_commit(signed_out=[user.pk])
+
+
+@receiver(pre_save, sender=User)
+def account_changed(sender, instance, raw=False, **kwargs):
+    """A new password (set_password leaves `_password` until the save) or a deactivation ends every sign-in."""
+    if raw or instance.pk is None:
+        return
+    if getattr(instance, "_password", None) is not None or not instance.is_active:
+        events.push_on_commit(signed_out=[instance.pk])

@@ -17,6 +17,7 @@ class AdminListConsumer(PushConsumer):
         if not (user.is_staff and await db(user.has_perm)("chat.view_chatsession")):
             return await self.refuse(FORBIDDEN)
         await self.join_and_accept(events.TEAM_GROUP)
+        await self.follow_account(user)
 
     async def team_changed(self, event):
         await self.push(REFRESH)

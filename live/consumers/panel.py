@@ -31,6 +31,7 @@ class PanelConsumer(PushConsumer):
         await self.join_and_accept(
             events.session_group(self.session_id), events.colleagues_group(access.session.channel_id)
         )
+        await self.follow_account(self.user)
         if access.role == "supervisor":
             self.listen_in_id = await db(self.record_listening_in)()
         await self.push(await db(self.render_state)(full=True))

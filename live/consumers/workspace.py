@@ -61,6 +61,7 @@ class WorkspaceConsumer(PushConsumer):
         await db(presence_heartbeat)(user=self.viewer.user)
         self.heartbeat = asyncio.create_task(self.beat())
         await self.join_and_accept(events.TEAM_GROUP, events.agent_group(user.pk))
+        await self.follow_account(user)
         await self.push(await self.render_team(events.TEAM_PARTS) + await self.alerts_update())
         await self.push(await self.render_agent(fragments.AGENT_PARTS))
         await self.schedule_expiries()
