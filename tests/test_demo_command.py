@@ -92,3 +92,17 @@ def test_is_idempotent(settings):
     # A second run keeps the password hash, so it does not log anyone out.
     assert User.objects.get(username="alice").password == password
     assert Permission.objects.filter(group__name="Managers").count() == 18
+
+
+def test_nobody_of_the_demo_team_counts_as_present_before_opening_the_workspace(settings):
+    """The demo agents chose Present, but none has a workspace open: visitors get the offline form and
+    "Present agents" is empty until someone logs in."""
+    from chat import selectors
+    from chat.services.sessions import channel_is_online
+
+    settings.DEBUG = True
+    run_demo()
+
+    support = Channel.objects.get(slug="support")
+    assert not channel_is_online(support)
+    assert list(selectors.present_agents([support.pk])) == []

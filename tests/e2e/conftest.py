@@ -14,6 +14,8 @@ Fixtures:
     login(page, username, password="demo") -> Page
                                 logs in through /accounts/login/ and waits for the workspace at "/"
     demo_team                   create_demo_data(): .channel, .alice, .bob, .carol, .maria, .users, .managers
+    alice_at_work               demo_team.alice with her workspace open elsewhere: the widget shows the
+                                chat form (nobody counts as Present without an open workspace)
     outside_browser_loop        context manager for test-process code that uses async_to_sync (see below)
 
 Playwright's sync API leaves its event loop marked as running in the test thread between calls. Django
@@ -224,6 +226,18 @@ def demo_team(transactional_db):
     from helpdesk.demo import create_demo_data
 
     return create_demo_data()
+
+
+@pytest.fixture
+def alice_at_work(demo_team):
+    """alice with her workspace open somewhere, for tests that drive the visitor only: without an open
+    workspace nobody counts as Present, and the widget shows the offline form."""
+    from django.utils import timezone
+
+    from helpdesk.models import AgentProfile
+
+    AgentProfile.objects.filter(user=demo_team.alice).update(workspace_seen_at=timezone.now(), shown_online=True)
+    return demo_team.alice
 
 
 @pytest.fixture

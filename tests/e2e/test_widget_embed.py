@@ -103,7 +103,7 @@ def test_the_chat_button_is_named_in_the_visitors_language(demo_team, new_page, 
     expect(visitor.locator("#helpdesk-chat-frame")).to_have_attribute("title", label)
 
 
-def test_the_site_names_the_chat_button_with_data_label(demo_team, new_page):
+def test_the_site_names_the_chat_button_with_data_label(alice_at_work, new_page):
     visitor = new_page(locale="sv-SE")
     shop_page(visitor, 'data-label="Fråga oss"')
 

@@ -37,7 +37,7 @@ def test_a_server_error_and_a_lost_connection_show_the_widgets_own_line_in_dutch
     expect(error_line).to_have_text("Geen verbinding.")
 
 
-def test_a_refused_pre_chat_form_comes_back_with_its_reason_and_what_was_typed(demo_team, new_page):
+def test_a_refused_pre_chat_form_comes_back_with_its_reason_and_what_was_typed(alice_at_work, new_page):
     visitor = new_page()
     visitor.goto(WIDGET_URL)
 
