@@ -32,7 +32,7 @@ class AgentProfile(models.Model):
     # The heartbeat of the agent's open workspaces (live/consumers/workspace.py).
     workspace_seen_at = models.DateTimeField(_("workspace last seen"), null=True, blank=True)
     # Whether colleagues were last told that this agent is there: lets exactly one process announce a
-    # lapse or a return (helpdesk/services.py presence_*).
+    # lapse or a return (helpdesk/services/presence.py).
     shown_online = models.BooleanField(_("shown online"), default=False, editable=False)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,

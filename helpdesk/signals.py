@@ -7,7 +7,7 @@ from django.dispatch import receiver
 @receiver(user_logged_out)
 def set_away_on_logout(sender, request, user, **kwargs):
     from helpdesk.models import AgentProfile
-    from helpdesk.presence import presence_set
+    from helpdesk.services.presence import presence_set
 
     if user is not None and AgentProfile.objects.filter(user=user).exists():
         presence_set(user=user, status=AgentProfile.Status.AWAY)

@@ -1,20 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from helpdesk import views, views_contacts, views_requests
+from helpdesk.views import contacts, profile, requests
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("presence/", views.set_presence, name="set_presence"),
-    path("language/", views.switch_language, name="switch_language"),
-    path("chats/<int:session_id>/contact/", views_contacts.panel, name="contact_panel"),
-    path("chats/<int:session_id>/contact/search/", views_contacts.search, name="contact_search"),
-    path("chats/<int:session_id>/contact/link/", views_contacts.link, name="contact_link"),
-    path("chats/<int:session_id>/contact/new/", views_contacts.create, name="contact_create"),
-    path("chats/<int:session_id>/request/new/", views_requests.request_form, name="request_form"),
-    path("chats/<int:session_id>/request/", views_requests.create, name="request_create"),
+    path("presence/", profile.set_presence, name="set_presence"),
+    path("language/", profile.switch_language, name="switch_language"),
+    path("chats/<int:session_id>/contact/", contacts.panel, name="contact_panel"),
+    path("chats/<int:session_id>/contact/search/", contacts.search, name="contact_search"),
+    path("chats/<int:session_id>/contact/link/", contacts.link, name="contact_link"),
+    path("chats/<int:session_id>/contact/new/", contacts.create, name="contact_create"),
+    path("chats/<int:session_id>/request/new/", requests.request_form, name="request_form"),
+    path("chats/<int:session_id>/request/", requests.create, name="request_create"),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import weakref
 
-from helpdesk.presence import presence_expire_lapsed
+from helpdesk.services.presence import presence_expire_lapsed
 from live.renders import db
 
 TICK_SECONDS = 5.0

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from helpdesk.presence import OFFLINE, agent_left
+from helpdesk.services.presence import OFFLINE, agent_left
 from transfers.services import transfers_withdraw_offers_to
 
 

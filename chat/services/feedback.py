@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from chat import selectors
 from chat.models import ChatSession
 from helpdesk.errors import Conflict, Invalid, NotAllowed
-from helpdesk.services import clean_visitor_email
+from helpdesk.services.contacts import clean_visitor_email
 
 RATINGS = range(1, 6)
 COMMENT_MAX_LENGTH = ChatSession._meta.get_field("rating_comment").max_length

@@ -9,7 +9,8 @@ from chat.services.messages import clean_body
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile, available_q
-from helpdesk.services import activity_record_chat, clean_visitor_email
+from helpdesk.services.activities import activity_record_chat
+from helpdesk.services.contacts import clean_visitor_email
 from helpdesk.templatetags.people import person
 from live import events
 from live.watchers import watchers_of

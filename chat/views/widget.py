@@ -15,7 +15,7 @@ from chat.models import Channel, ChatSession
 from chat.services import feedback, messages, sessions
 from helpdesk.errors import ServiceError
 from helpdesk.http import refusal
-from helpdesk.services import request_from_offline_form
+from helpdesk.services.requests import request_from_offline_form
 
 
 def widget_view(view):

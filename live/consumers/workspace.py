@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from helpdesk import roles
 from helpdesk.languages import language_for_socket
 from helpdesk.models import AgentProfile
-from helpdesk.presence import presence_heartbeat
+from helpdesk.services.presence import presence_heartbeat
 from live import alerts, events, fragments, renders
 from live.access import panel_access
 from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
@@ -67,7 +67,7 @@ class WorkspaceConsumer(PushConsumer):
         await self.schedule_expiries()
 
     async def beat(self):
-        """While this workspace is open its agent is there (helpdesk/presence.py); nothing is said when it
+        """While this workspace is open its agent is there (helpdesk/services/presence.py); nothing is said when it
         closes, since a reload comes straight back and a dying server never says goodbye."""
         while True:
             await asyncio.sleep(settings.PRESENCE_GRACE_SECONDS / 3)

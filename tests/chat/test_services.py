@@ -13,7 +13,7 @@ from chat.services.messages import message_post_by_agent, message_post_by_visito
 from chat.services.sessions import Offline, queue_take_next, session_answer, session_end, session_start
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.models import AgentProfile
-from helpdesk.presence import presence_set
+from helpdesk.services.presence import presence_set
 from helpdesk.templatetags.people import person
 from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent

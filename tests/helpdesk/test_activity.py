@@ -8,7 +8,7 @@ from chat.models import ChatSession, Message
 from chat.services.messages import message_post_by_visitor
 from chat.services.sessions import session_end, session_reactivate
 from helpdesk.models import Activity, Contact
-from helpdesk.services import session_link_contact
+from helpdesk.services.contacts import session_link_contact
 from tests.factories import ChatSessionFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db

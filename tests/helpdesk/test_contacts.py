@@ -16,7 +16,7 @@ from helpdesk import contacts
 from helpdesk.asgi import application
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Contact, Request
-from helpdesk.services import contact_create, session_link_contact
+from helpdesk.services.contacts import contact_create, session_link_contact
 from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 

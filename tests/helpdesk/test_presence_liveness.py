@@ -11,7 +11,7 @@ from chat import selectors
 from chat.services.sessions import Offline, channel_is_online, session_start
 from helpdesk.errors import Conflict
 from helpdesk.models import AgentProfile
-from helpdesk.presence import presence_expire_lapsed, presence_heartbeat, presence_set
+from helpdesk.services.presence import presence_expire_lapsed, presence_heartbeat, presence_set
 from live import events
 from tests.factories import make_agent
 from tests.transfers import active_chat, offer

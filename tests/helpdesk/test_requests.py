@@ -10,7 +10,7 @@ from django.utils import timezone
 from chat.models import ChatSession, Message
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import AgentProfile, Contact, Request
-from helpdesk.services import request_create_from_chat, request_from_offline_form
+from helpdesk.services.requests import request_create_from_chat, request_from_offline_form
 from live import events
 from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from chat.models import ChatSession
 from chat.services.sessions import session_answer, session_start
 from helpdesk.models import AgentProfile
-from helpdesk.presence import presence_set
+from helpdesk.services.presence import presence_set
 from live.alerts import alerts_html, unanswered_alerts
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
 from tests.transfers import frame_with, fresh, make_manager, socket

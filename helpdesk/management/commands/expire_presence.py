@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from helpdesk.presence import presence_expire_lapsed
+from helpdesk.services.presence import presence_expire_lapsed
 
 
 class Command(BaseCommand):

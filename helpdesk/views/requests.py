@@ -8,11 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk import chat_requests, services
+from helpdesk import chat_requests
 from helpdesk.errors import NotAllowed
 from helpdesk.http import agent_required, service_errors
 from helpdesk.models import Contact
-from helpdesk.views_contacts import chat_access
+from helpdesk.services.requests import request_create_from_chat
+from helpdesk.views.contacts import chat_access
 
 
 @require_GET
@@ -37,7 +38,7 @@ def request_form(request, session_id):
 @service_errors
 def create(request, session_id):
     access = chat_access(request, session_id)
-    created = services.request_create_from_chat(
+    created = request_create_from_chat(
         session=access.session, by=request.user, title=request.POST.get("title", ""),
         assigned_to_id=request.POST.get("assigned_to") or None,
     )

@@ -7,10 +7,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk import contact_panel, contacts, services
+from helpdesk import contact_panel, contacts
 from helpdesk.errors import NotFound
 from helpdesk.http import agent_required, service_errors
 from helpdesk.models import Contact
+from helpdesk.services.contacts import (
+    CONTACT_FIELD_LIMITS,
+    contact_create,
+    session_link_contact,
+)
 from live.access import panel_access
 
 
@@ -62,7 +67,7 @@ def link(request, session_id):
         contact = Contact.objects.get(pk=int(request.POST.get("contact", "")))
     except (Contact.DoesNotExist, ValueError):
         raise NotFound(_("No such contact.")) from None
-    services.session_link_contact(session=access.session, contact=contact, by=request.user)
+    session_link_contact(session=access.session, contact=contact, by=request.user)
     return _panel(request, session_id)
 
 
@@ -71,8 +76,8 @@ def link(request, session_id):
 @service_errors
 def create(request, session_id):
     access = chat_access(request, session_id)
-    services.contact_create(
+    contact_create(
         session=access.session, by=request.user,
-        **{field: request.POST.get(field, "") for field in services.CONTACT_FIELD_LIMITS},
+        **{field: request.POST.get(field, "") for field in CONTACT_FIELD_LIMITS},
     )
     return _panel(request, session_id)

@@ -3,8 +3,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from helpdesk.http import agent_required, service_errors
-from helpdesk.presence import presence_set
-from helpdesk.services import profile_set_language
+from helpdesk.services.presence import presence_set
+from helpdesk.services.profiles import profile_set_language
 from live.fragments import agent_context
 
 
