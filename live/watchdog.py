@@ -3,8 +3,12 @@
 channels-redis reports a Redis failure only to the one consumer that holds its process's receive lock;
 the others keep waiting, and when Redis comes back empty (a restart) their group memberships are gone:
 open, but deaf. So each process watches Redis itself. When a check fails, or Redis answers with another
-run id (it restarted), every socket of the process is closed with 1012 (service restart) once Redis
-answers again; the htmx ws extension reconnects on 1012 and the consumer resyncs the page on connect.
+run id (it restarted), every socket of the process is closed once Redis answers again; the page
+reconnects and the consumer resyncs it on connect.
+
+The close code is 1000, which static/helpdesk/live.js reconnects on. Not 1012 (service restart), which
+the htmx ws extension would: Daphne (autobahn) lets an application close only with 1000 or 3000-4999
+and raises on anything else, so a 1012 close left every open socket open, and deaf.
 
 The same loop renews the group memberships of the sockets that are alive, so memberships can expire
 soon (the layer's group_expiry): those of a process killed before it ran disconnect() go away by
@@ -19,7 +23,7 @@ import weakref
 from channels.layers import get_channel_layer
 
 CHECK_SECONDS = 2.0
-SERVICE_RESTART = 1012
+RECONNECT = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +86,10 @@ async def close_all(reason: str) -> None:
     for consumer in consumers:
         _consumers.discard(consumer)
         try:
-            await consumer.close(code=SERVICE_RESTART)
-        except Exception:  # noqa: BLE001 - a socket already gone needs no closing
-            logger.debug("Socket already closed", exc_info=True)
+            await consumer.close(code=RECONNECT)
+        except Exception:  # noqa: BLE001 - close the others all the same
+            # Daphne ignores a close of a socket already gone: a failure here leaves one open and deaf.
+            logger.exception("Could not close a socket: it stays open and may miss every push.")
 
 
 async def _renew_memberships(layer) -> None:
