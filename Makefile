@@ -1,5 +1,5 @@
 # make run   - set up .venv, migrate, create the demo team and serve on http://$(HOST):$(PORT)/
-# make test  - set up .venv with the dev extras (and Chromium and gettext when missing), run pytest $(PYTEST_ARGS)
+# make test  - set up .venv with the dev extras (and Chromium, gettext and redis-server when missing), run pytest $(PYTEST_ARGS)
 # make messages - collect new strings into locale/{nl,sv}/LC_MESSAGES/django.po, then compile the .mo files
 # Both honour HOST and PORT from the environment, e.g. `PORT=9000 make run`.
 
@@ -10,6 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 MSGFMT := /usr/bin/msgfmt
+REDIS_SERVER := /usr/bin/redis-server
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test messages clean
@@ -28,7 +29,7 @@ run: $(VENV)/.installed
 	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
 
 # pytest's exit code shows in make's "Error N" line; make itself then exits with 2.
-test: $(VENV)/.installed-dev $(CHROMIUM) $(MSGFMT)
+test: $(VENV)/.installed-dev $(CHROMIUM) $(MSGFMT) $(REDIS_SERVER)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -55,6 +56,11 @@ messages: $(VENV)/.installed $(MSGFMT)
 $(MSGFMT):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext
+
+# tests/e2e/test_live_faults.py starts Redis servers of its own, on the embedded default too: only the binary.
+$(REDIS_SERVER):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
 
 clean:
 	rm -rf .pytest_cache test-results

@@ -4,8 +4,12 @@ While Redis is away, every push is lost: the senders' PUBLISH fails and the subs
 when a restarted Redis comes back it has forgotten every subscription until each process's connection
 notices. A socket that stays open through that shows a stale page and never learns it. So each process
 watches Redis on a connection of its own: when a check fails, or Redis answers with another run id (it
-restarted), the process closes every socket with 1012 (service restart) once Redis answers again. The
-htmx ws extension reconnects on 1012 and the consumer resyncs the page on connect.
+restarted), the process closes every socket once Redis answers again; the page reconnects and the
+consumer resyncs it on connect.
+
+The close code is 1000, which static/helpdesk/live.js reconnects on. Not 1012 (service restart), which
+the htmx ws extension would: Daphne (autobahn) lets an application close only with 1000 or 3000-4999
+and raises on anything else, so a 1012 close left every open socket open, and deaf.
 """
 
 import asyncio
@@ -16,7 +20,7 @@ import redis.asyncio as redis
 from django.conf import settings
 
 CHECK_SECONDS = 2.0
-SERVICE_RESTART = 1012
+RECONNECT = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +75,7 @@ async def close_all(reason: str) -> None:
     for consumer in consumers:
         _consumers.discard(consumer)
         try:
-            await consumer.close(code=SERVICE_RESTART)
-        except Exception:  # noqa: BLE001 - a socket already gone needs no closing
-            logger.debug("Socket already closed", exc_info=True)
+            await consumer.close(code=RECONNECT)
+        except Exception:  # noqa: BLE001 - close the others all the same
+            # Daphne ignores a close of a socket already gone: a failure here leaves one open and deaf.
+            logger.exception("Could not close a socket: it stays open and may miss every push.")

@@ -2,8 +2,9 @@
 (function () {
   "use strict";
 
-  // Daphne ends every socket after --websocket_timeout with code 1000 (and 1001 on restart); the ws
-  // extension retries only 1006/1011/1012/1013. Reconnect here too: the consumer resyncs on connect.
+  // Daphne ends every socket after --websocket_timeout with code 1000 (and 1001 on restart), and so does
+  // live/watchdog.py once Redis is back; the ws extension retries only 1006/1011/1012/1013. Reconnect here
+  // too: the consumer resyncs on connect.
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail.event.code;
     if ((code === 1000 || code === 1001) && document.body.contains(event.target)) {

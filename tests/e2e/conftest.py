@@ -7,10 +7,15 @@ test writes is committed and visible to Daphne, and the tables are flushed after
 
 Fixtures:
     daphne_server               base URL "http://127.0.0.1:<port>" (session)
+    start_daphnes(*names, **env) -> [DaphneProcess]
+                                one more Daphne on the test database per name, each with these variables
+                                added (say the REDIS_URL of a Redis the test started): .url, .kill() (-9)
+                                and .start() again on the same port, .paused(); stopped after the test
     browser                     Playwright Chromium browser (session)
-    new_page(locale="en-US", **context_options) -> Page
-                                a page in a fresh browser context: its own cookies, so its own person;
-                                an element whose websocket has pushed once carries data-e2e-live
+    new_page(locale="en-US", base_url=None, **context_options) -> Page
+                                a page in a fresh browser context: its own cookies, so its own person; on
+                                the suite's Daphne unless base_url names another; an element whose
+                                websocket has pushed once carries data-e2e-live
     login(page, username, password="demo") -> Page
                                 logs in through /accounts/login/ and waits for the workspace at "/"
     demo_team                   create_demo_data(): .channel, .alice, .bob, .carol, .maria, .users, .managers
@@ -28,6 +33,7 @@ every async test.
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +42,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import pytest
 from django.conf import settings
@@ -64,10 +70,11 @@ document.addEventListener("htmx:wsAfterMessage", function (event) {
 });
 """
 
-_daphne_log: Path | None = None
+# Every Daphne started, for a failing test's report: the suite's, then any a test started itself.
+_daphnes: list["DaphneProcess"] = []
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -91,16 +98,9 @@ def _test_database_url() -> str:
     pytest.fail(f"The e2e harness does not know how to hand {db['ENGINE']} to Daphne.")
 
 
-def _log_tail(lines: int = 60) -> str:
-    if _daphne_log is None or not _daphne_log.exists():
-        return ""
-    return "\n".join(_daphne_log.read_text(errors="replace").splitlines()[-lines:])
-
-
-@pytest.fixture(scope="session")
-def daphne_server(django_db_setup, tmp_path_factory):
-    global _daphne_log
-    port = _free_port()
+def _daphne_env(media_root: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment for a Daphne child, on the test database; REDIS_URL and
+    CHANNEL_LAYER_PREFIX pass through unchanged unless `extra` names them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
@@ -109,41 +109,121 @@ def daphne_server(django_db_setup, tmp_path_factory):
         DATABASE_URL=_test_database_url(),
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",
-        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),  # files sent in chats stay out of the checkout
-    )  # REDIS_URL and CHANNEL_LAYER_PREFIX pass through unchanged.
-    log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)
-    _daphne_log = Path(log.name)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "helpdesk.asgi:application"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        MEDIA_ROOT=str(media_root),  # files sent in chats stay out of the checkout
     )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
+    env.update(extra)
+    return env
+
+
+class DaphneProcess:
+    """A Daphne child serving the test database on a port it keeps: a test can kill it as a crash would
+    and start it again where the browsers' pages reconnect. Its output goes to a log that a failing
+    test's report shows the end of."""
+
+    def __init__(self, name: str, env: dict[str, str]):
+        self.name = name
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        handle, path = tempfile.mkstemp(prefix=f"daphne-{name}-{self.port}-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(path)
+        self.process: subprocess.Popen | None = None
+
+    def launch(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
+                cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_serving(self) -> None:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
-            if process.poll() is not None:
-                pytest.fail(f"Daphne exited with code {process.returncode}; its output:\n{_log_tail(200)}")
+            if self.process.poll() is not None:
+                pytest.fail(f"Daphne {self.name} exited with code {self.process.returncode}; "
+                            f"its output:\n{self.log_tail(200)}")
             try:
-                with urllib.request.urlopen(f"{base_url}/accounts/login/", timeout=2) as response:
+                with urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2) as response:
                     if response.status == 200:
-                        break
+                        return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"Daphne did not answer {base_url}/accounts/login/ within {SERVER_START_SECONDS} s; "
-                    f"its output:\n{_log_tail(200)}"
+                    f"Daphne {self.name} did not answer {self.url}/accounts/login/ within "
+                    f"{SERVER_START_SECONDS} s; its output:\n{self.log_tail(200)}"
                 )
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
+            time.sleep(0.1)
+
+    def start(self) -> None:
+        self.launch()
+        self.wait_until_serving()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, so none of its consumers' disconnect() runs and its sockets just drop."""
+        self.process.kill()
+        self.process.wait()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """SIGSTOP for the block, then SIGCONT: the process learns what happened meanwhile only when it
+        runs again, all at once, as a process too busy to notice at the time would."""
+        self.process.send_signal(signal.SIGSTOP)
         try:
-            process.wait(timeout=10)
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, lines: int = 60) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, tmp_path_factory):
+    daphne = DaphneProcess("suite", _daphne_env(tmp_path_factory.mktemp("media")))
+    _daphnes.append(daphne)
+    try:
+        daphne.start()
+        yield daphne.url
+    finally:
+        daphne.stop()
+
+
+@pytest.fixture
+def start_daphnes(django_db_setup, tmp_path_factory):
+    """start_daphnes(*names, **env): one more Daphne per name, started side by side, each with `env` added
+    to its environment. Stopped after the test, before the tables are flushed, even when it fails."""
+    started = []
+
+    def start(*names: str, **env: str) -> list[DaphneProcess]:
+        daphnes = [DaphneProcess(name, _daphne_env(tmp_path_factory.mktemp("media"), **env)) for name in names]
+        for daphne in daphnes:
+            started.append(daphne)
+            _daphnes.append(daphne)
+            daphne.launch()
+        for daphne in daphnes:
+            daphne.wait_until_serving()
+        return daphnes
+
+    try:
+        yield start
+    finally:
+        for daphne in started:
+            daphne.stop()
+            _daphnes.remove(daphne)
 
 
 @pytest.fixture(scope="session")
@@ -172,18 +252,19 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-    if report.failed and _daphne_log is not None:
-        tail = _log_tail()
-        if tail:
-            report.sections.append(("Daphne output (last lines)", tail))
+    if report.failed:
+        for daphne in _daphnes:
+            tail = daphne.log_tail()
+            if tail:
+                report.sections.append((f"Daphne {daphne.name} output (last lines)", tail))
 
 
 @pytest.fixture
 def new_page(request, browser, daphne_server):
     contexts = []
 
-    def make(locale: str = "en-US", **context_options):
-        context = browser.new_context(base_url=daphne_server, locale=locale, **context_options)
+    def make(locale: str = "en-US", base_url: str | None = None, **context_options):
+        context = browser.new_context(base_url=base_url or daphne_server, locale=locale, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(MARK_LIVE)
         contexts.append(context)
@@ -203,7 +284,7 @@ def new_page(request, browser, daphne_server):
 
 
 @pytest.fixture
-def login(daphne_server):
+def login():
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     def log_in(page, username: str, password: str = "demo"):
@@ -213,7 +294,7 @@ def login(daphne_server):
         page.locator("input[name=password]").fill(password)
         page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
         try:
-            page.wait_for_url(f"{daphne_server}/")
+            page.wait_for_url(urljoin(page.url, "/"))  # the workspace of the Daphne this page is on
         except PlaywrightTimeoutError:
             raise AssertionError(f"Logging in as {username!r} did not lead to the workspace; at {page.url}")
         return page

@@ -35,11 +35,17 @@ def widget_transcript(widget: Page | FrameLocator) -> Locator:
     return widget.locator("#widget-transcript")
 
 
-def visitor_says(widget: Page | FrameLocator, text: str) -> None:
+def visitor_sends(widget: Page | FrameLocator, text: str) -> None:
+    """Type a line and send it; the box empties once the server has it. The line itself comes back over
+    the widget's websocket, like everyone else's."""
     box = widget.get_by_label("Message", exact=True)
     box.fill(text)
     widget.get_by_role("button", name="Send", exact=True).click()
     expect(box).to_have_value("")
+
+
+def visitor_says(widget: Page | FrameLocator, text: str) -> None:
+    visitor_sends(widget, text)
     expect(widget_transcript(widget)).to_contain_text(text)
 
 
