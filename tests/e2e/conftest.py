@@ -17,7 +17,8 @@ Fixtures:
                                 the suite's Daphne unless base_url names another; an element whose
                                 websocket has pushed once carries data-e2e-live
     login(page, username, password="demo") -> Page
-                                logs in through /accounts/login/ and waits for the workspace at "/"
+                                logs in through /accounts/login/ and waits for the workspace at "/" and its
+                                socket's first push (an agent counts as Present from then on)
     demo_team                   create_demo_data(): .channel, .alice, .bob, .carol, .maria, .users, .managers
     alice_at_work               demo_team.alice with her workspace open elsewhere: the widget shows the
                                 chat form (nobody counts as Present without an open workspace)
@@ -286,6 +287,7 @@ def new_page(request, browser, daphne_server):
 @pytest.fixture
 def login():
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
 
     def log_in(page, username: str, password: str = "demo"):
         page.goto("/accounts/login/")
@@ -297,6 +299,11 @@ def login():
             page.wait_for_url(urljoin(page.url, "/"))  # the workspace of the Daphne this page is on
         except PlaywrightTimeoutError:
             raise AssertionError(f"Logging in as {username!r} did not lead to the workspace; at {page.url}")
+        # An agent counts as Present once their workspace's socket is open: wait for its first push, or a
+        # visitor arriving next would be shown the offline form.
+        workspace = page.locator("main.workspace[ws-connect]")
+        if workspace.count():
+            expect(workspace).to_have_attribute("data-e2e-live", "")
         return page
 
     return log_in
