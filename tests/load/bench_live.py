@@ -113,6 +113,9 @@ async def run(base, ws_base, visitors, messages):
     cookie_header = "; ".join(f"{c.name}={c.value}" for c in alice.jar)
     headers = {"Cookie": cookie_header, "Origin": base}
     started, to_visitor, to_agent = [], [], []
+    # alice counts as Present only while a workspace of hers is open: keep one open throughout.
+    workspace = await websockets.connect(f"{ws_base}/ws/workspace/", additional_headers=headers)
+    await workspace.recv()
     for n in range(visitors):
         t0 = time.monotonic()
         html = post_form(base, "/widget/support/start/", {"name": f"Visitor {n}", "question": "Hi"})
@@ -136,6 +139,7 @@ async def run(base, ws_base, visitors, messages):
                 if await wait_for_text(agent_socket, text):
                     to_agent.append(time.monotonic() - t0)
         alice.post(f"/chats/{session_id}/end/", {})
+    await workspace.close()
     pages = {"dashboard + chats page (GET /)": [], "chat panel (GET /chats/<id>/)": []}
     for _ in range(20):
         t0 = time.monotonic()
