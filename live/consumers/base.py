@@ -1,4 +1,5 @@
-"""What every live socket does: join its groups, accept, push; stay known to the process's watchdog.
+"""What every live socket does: join its groups, accept, push; stay known to the process's watchdog and
+sweeper.
 
 Websockets only push: every write goes over HTTP. Each consumer joins its groups, accepts, then sends
 the current state, so a reconnect is a full resync.
@@ -9,7 +10,7 @@ network error (1006) to the browser, and the htmx ws extension would retry it fo
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from live import watchdog
+from live import sweeper, watchdog
 
 NOT_LOGGED_IN = 4401
 FORBIDDEN = 4403
@@ -40,9 +41,11 @@ class PushConsumer(AsyncWebsocketConsumer):
         await self.join(*groups)
         await self.accept()
         watchdog.watch(self)
+        sweeper.follow(self)
 
     async def disconnect(self, code):
         watchdog.forget(self)
+        sweeper.forget(self)
         await self.leave(*list(self.groups_joined))
 
     async def receive(self, text_data=None, bytes_data=None):
