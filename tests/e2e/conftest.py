@@ -7,6 +7,8 @@ test writes is committed and visible to Daphne, and the tables are flushed after
 
 Fixtures:
     daphne_server               base URL "http://127.0.0.1:<port>" (session)
+    short_grace_server          base URL of a second Daphne with PRESENCE_GRACE_SECONDS=2 (session, started
+                                on first use); pages for it: new_page(base_url=short_grace_server)
     browser                     Playwright Chromium browser (session)
     new_page(locale="en-US", **context_options) -> Page
                                 a page in a fresh browser context: its own cookies, so its own person;
@@ -52,6 +54,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 SERVER_START_SECONDS = 20
+SHORT_GRACE_SECONDS = 2
 RESULTS_DIR = Path(settings.BASE_DIR) / "test-results"
 # Marks an element with a websocket (ws-connect) once its first push has arrived. A chat panel rendered over
 # HTTP is re-sent by its socket as soon as that connects; a click landing during that swap is lost, so
@@ -62,7 +65,7 @@ document.addEventListener("htmx:wsAfterMessage", function (event) {
 });
 """
 
-_daphne_log: Path | None = None
+_daphne_logs: list[Path] = []  # one per Daphne started, for the failure report
 
 
 def _free_port() -> int:
@@ -89,15 +92,16 @@ def _test_database_url() -> str:
     pytest.fail(f"The e2e harness does not know how to hand {db['ENGINE']} to Daphne.")
 
 
-def _log_tail(lines: int = 60) -> str:
-    if _daphne_log is None or not _daphne_log.exists():
+def _log_tail(log: Path, lines: int = 60) -> str:
+    if not log.exists():
         return ""
-    return "\n".join(_daphne_log.read_text(errors="replace").splitlines()[-lines:])
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def daphne_server(django_db_setup, tmp_path_factory):
-    global _daphne_log
+@contextlib.contextmanager
+def _daphne(tmp_path_factory, **extra_env):
+    """A Daphne child process serving the test database, with `extra_env` on top of the usual environment;
+    its base URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
@@ -108,9 +112,11 @@ def daphne_server(django_db_setup, tmp_path_factory):
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),  # files sent in chats stay out of the checkout
+        **extra_env,
     )  # REDIS_URL and CHANNEL_LAYER_PREFIX pass through unchanged.
     log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)
-    _daphne_log = Path(log.name)
+    log_path = Path(log.name)
+    _daphne_logs.append(log_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "helpdesk.asgi:application"],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -120,7 +126,7 @@ def daphne_server(django_db_setup, tmp_path_factory):
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             if process.poll() is not None:
-                pytest.fail(f"Daphne exited with code {process.returncode}; its output:\n{_log_tail(200)}")
+                pytest.fail(f"Daphne exited with code {process.returncode}; its output:\n{_log_tail(log_path, 200)}")
             try:
                 with urllib.request.urlopen(f"{base_url}/accounts/login/", timeout=2) as response:
                     if response.status == 200:
@@ -130,7 +136,7 @@ def daphne_server(django_db_setup, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"Daphne did not answer {base_url}/accounts/login/ within {SERVER_START_SECONDS} s; "
-                    f"its output:\n{_log_tail(200)}"
+                    f"its output:\n{_log_tail(log_path, 200)}"
                 )
             time.sleep(0.2)
         yield base_url
@@ -142,6 +148,20 @@ def daphne_server(django_db_setup, tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, tmp_path_factory):
+    with _daphne(tmp_path_factory) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def short_grace_server(django_db_setup, tmp_path_factory):
+    """A second Daphne whose PRESENCE_GRACE_SECONDS is 2, for what happens when the grace period runs out;
+    started only by the tests that ask for it."""
+    with _daphne(tmp_path_factory, PRESENCE_GRACE_SECONDS=str(SHORT_GRACE_SECONDS)) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -170,10 +190,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-    if report.failed and _daphne_log is not None:
-        tail = _log_tail()
-        if tail:
-            report.sections.append(("Daphne output (last lines)", tail))
+    if report.failed:
+        for log in _daphne_logs:
+            tail = _log_tail(log)
+            if tail:
+                report.sections.append((f"Daphne output (last lines of {log.name})", tail))
 
 
 @pytest.fixture
@@ -181,7 +202,8 @@ def new_page(request, browser, daphne_server):
     contexts = []
 
     def make(locale: str = "en-US", **context_options):
-        context = browser.new_context(base_url=daphne_server, locale=locale, **context_options)
+        context_options.setdefault("base_url", daphne_server)
+        context = browser.new_context(locale=locale, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(MARK_LIVE)
         contexts.append(context)
@@ -201,17 +223,18 @@ def new_page(request, browser, daphne_server):
 
 
 @pytest.fixture
-def login(daphne_server):
+def login():
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     def log_in(page, username: str, password: str = "demo"):
         page.goto("/accounts/login/")
+        server = page.url.removesuffix("/accounts/login/")
         # By field name, not label, so a page in Dutch or Swedish logs in the same way.
         page.locator("input[name=username]").fill(username)
         page.locator("input[name=password]").fill(password)
         page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
         try:
-            page.wait_for_url(f"{daphne_server}/")
+            page.wait_for_url(f"{server}/")
         except PlaywrightTimeoutError:
             raise AssertionError(f"Logging in as {username!r} did not lead to the workspace; at {page.url}")
         return page
