@@ -256,6 +256,10 @@ def test_an_away_agents_chat_goes_back_to_the_queue_first_with_the_visitor_told(
     assert session.is_queued and session.owner is None
     assert list(ChatSession.objects.waiting().values_list("pk", flat=True)) == [session.pk, waiting_longer.pk]
     assert selectors.queue_position(session) == 1
+    incoming = render_to_string("chat/partials/incoming_list.html", {
+        "incoming_chats": list(selectors.incoming_chats([returning_channel.pk])),
+    })
+    assert incoming.index("Returned to the queue") < incoming.index("Walt"), "the Incoming list says why it is first"
     back = session.messages.get(event=Message.Event.BACK_IN_QUEUE)
     assert back.author == alice
     assert offer.status == Transfer.Status.EXPIRED
