@@ -26,6 +26,15 @@ def _panel_response(request, access):
     return render(request, "chat/partials/panel.html", fragments.panel_context(access))
 
 
+def _opened_panel(request, access):
+    """The chat opens in the agent's panel: what it shows is read, and their sessions list is told. The
+    panel's socket marks later lines quietly, so a list rendered before this (the answer's own push) would
+    otherwise keep the chat's count."""
+    if access.role in ("owner", "listening", "offered"):
+        messages.session_mark_read(session=access.session, agent=request.user)
+    return _panel_response(request, access)
+
+
 def _access_or_refuse(request, session_id):
     """The person's access to the chat, or a plain-text refusal (the workspace shows it in its alert
     line). A chat of the agent's own channel answers 403, not 404: its Dashboard lists every ongoing
@@ -45,12 +54,9 @@ def _access_or_refuse(request, session_id):
 @agent_required
 @service_errors
 def chat_panel(request, session_id):
-    access = _access_or_refuse(request, session_id)
     # A supervisor's visit is recorded by the panel's socket, which is what watches the chat: a GET
     # changes nothing, and opening the socket without this page must not go unrecorded.
-    if access.role in ("owner", "listening", "offered"):
-        messages.session_mark_read(session=access.session, agent=request.user)
-    return _panel_response(request, access)
+    return _opened_panel(request, _access_or_refuse(request, session_id))
 
 
 @require_POST
@@ -59,7 +65,7 @@ def chat_panel(request, session_id):
 def answer(request, session_id):
     session = get_object_or_404(ChatSession, pk=session_id)
     sessions.session_answer(session=session, agent=request.user)
-    return _panel_response(request, _access_or_refuse(request, session_id))
+    return _opened_panel(request, _access_or_refuse(request, session_id))
 
 
 @require_POST
@@ -69,7 +75,7 @@ def take_next(request):
     session = sessions.queue_take_next(agent=request.user)
     if session is None:
         return refusal(_("Nobody is waiting in the queue."), 409)
-    return _panel_response(request, _access_or_refuse(request, session.pk))
+    return _opened_panel(request, _access_or_refuse(request, session.pk))
 
 
 @require_POST
