@@ -7,8 +7,8 @@ test writes is committed and visible to Daphne, and the tables are flushed after
 
 Fixtures:
     daphne_server               base URL "http://127.0.0.1:<port>" (session)
-    short_grace_server          base URL of a second Daphne with PRESENCE_GRACE_SECONDS=2 (session, started
-                                on first use); pages for it: new_page(base_url=short_grace_server)
+    short_grace_server          base URL of a second Daphne with PRESENCE_GRACE_SECONDS=2, for one test;
+                                pages for it: new_page(base_url=short_grace_server)
     browser                     Playwright Chromium browser (session)
     new_page(locale="en-US", **context_options) -> Page
                                 a page in a fresh browser context: its own cookies, so its own person;
@@ -156,10 +156,11 @@ def daphne_server(django_db_setup, tmp_path_factory):
         yield base_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def short_grace_server(django_db_setup, tmp_path_factory):
-    """A second Daphne whose PRESENCE_GRACE_SECONDS is 2, for what happens when the grace period runs out;
-    started only by the tests that ask for it."""
+    """A second Daphne whose PRESENCE_GRACE_SECONDS is 2, for what happens when the grace period runs out.
+    One per test that asks for it, stopped after it: its sweeper would otherwise count the visitors of
+    later tests as left after two seconds. Ask for it before new_page, so its pages close first."""
     with _daphne(tmp_path_factory, PRESENCE_GRACE_SECONDS=str(SHORT_GRACE_SECONDS)) as base_url:
         yield base_url
 

@@ -32,7 +32,7 @@ def panel_header(page):
 
 
 def test_a_visitor_who_closes_the_tab_shows_as_left_and_no_longer_once_back(
-    demo_team, new_page, login, short_grace_server
+    short_grace_server, demo_team, new_page, login
 ):
     alice = login(new_page(base_url=short_grace_server), "alice")
     visitor = start_visitor_chat(new_page(base_url=short_grace_server), "Vera", "Where is my order?")
