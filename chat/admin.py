@@ -80,13 +80,14 @@ class TransferToForm(forms.Form):
 @admin.register(ChatSession)
 class ChatSessionAdmin(admin.ModelAdmin):
     list_display = ["pk", "visitor_name", "channel", "status", "owner_name", "pending_transfer", "created_at"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "end_reason", "channel"]
     search_fields = ["visitor_name", "visitor_email", "question"]
     list_select_related = ["channel", "owner"]
     # Every field: a chat changes only through the services (their checks, history and live pushes).
     readonly_fields = [
         "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner_name",
-        "contact", "created_at", "answered_at", "ended_at", "reactivated_at", "rating", "rating_comment",
+        "contact", "created_at", "answered_at", "ended_at", "end_reason", "reactivated_at", "requeued_at",
+        "visitor_seen_at", "visitor_left_at", "rating", "rating_comment",
     ]
     exclude = ["token", "owner"]  # the owner shows by name, as owner_name
     inlines = [TransferInline, MessageInline]

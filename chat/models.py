@@ -7,8 +7,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.templatetags.people import person
@@ -51,6 +52,15 @@ class Channel(models.Model):
     transcript_by_email = models.BooleanField(
         _("transcript by email"), default=False, help_text=_("The post-chat form offers the transcript by email."),
     )
+    inactivity_timeout_minutes = models.PositiveIntegerField(
+        _("end a chat nobody writes in after (minutes)"), default=30,
+        help_text=_("0 means never. The chat ends as ended by inactivity and both sides are told."),
+    )
+    # Rocket.Chat's "forward on agent offline": SuperOffice keeps the chat with its agent, which stays the default.
+    away_owner_requeue_minutes = models.PositiveIntegerField(
+        _("return the chats of an agent who is Away or offline to the queue after (minutes)"), default=0,
+        help_text=_("0 keeps them with the agent. The visitor is told and goes first in the queue."),
+    )
 
     class Meta:
         verbose_name = _("channel")
@@ -85,12 +95,19 @@ class ChatSessionQuerySet(models.QuerySet):
     def waiting(self):
         """Chats in the queue, first to be answered first, each with `queued_since`: when it (re)entered
         the queue. A chat reactivated from the post-chat form queues from that moment, behind everyone
-        already waiting, not from when it first started. The incoming list, "Get next in queue", the
-        visitor's place in the queue and the unanswered-chat alerts all read it from here."""
+        already waiting, not from when it first started. A chat taken back from an agent who went Away
+        (`requeued_at`, later than its start or reactivation) comes before everyone: its visitor had an
+        agent already. The incoming list, "Get next in queue", the visitor's place in the queue and the
+        unanswered-chat alerts all read it from here."""
+        entered = Coalesce("reactivated_at", "created_at")
+        taken_back = Q(requeued_at__gte=entered)
         return (
             self.filter(status=ChatSession.Status.QUEUED)
-            .annotate(queued_since=Coalesce("reactivated_at", "created_at"))
-            .order_by("queued_since", "id")
+            .annotate(
+                first_in_queue=Case(When(taken_back, then=Value(True)), default=Value(False)),
+                queued_since=Case(When(taken_back, then=F("requeued_at")), default=entered),
+            )
+            .order_by("-first_in_queue", "queued_since", "id")
         )
 
 
@@ -99,6 +116,15 @@ class ChatSession(models.Model):
         QUEUED = "queued", _("In queue")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
+
+    class EndReason(models.TextChoices):
+        """Why a chat ended: an abandoned chat was never answered, which the people and the time-outs that
+        end chats must not blur."""
+
+        VISITOR = "visitor", _("Ended by the visitor")
+        AGENT = "agent", _("Ended by an agent")
+        ABANDONED = "abandoned", _("Abandoned")  # the visitor left before anyone answered
+        INACTIVITY = "inactivity", _("Ended by inactivity")
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("channel"))
     token = models.CharField(max_length=64, unique=True, default=new_visitor_token, editable=False)
@@ -119,6 +145,18 @@ class ChatSession(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     reactivated_at = models.DateTimeField(_("reactivated"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
+    requeued_at = models.DateTimeField(
+        _("returned to the queue"), null=True, blank=True,
+        help_text=_("When the chat went back to the queue because its agent was Away or offline."),
+    )
+    # The widget's heartbeat: renewed while a socket of the visitor's chat is open (live/sweeper.py), never
+    # decremented by a disconnect that a dying server may skip. Starting a chat counts as being seen.
+    visitor_seen_at = models.DateTimeField(_("visitor last seen"), default=timezone.now)
+    visitor_left_at = models.DateTimeField(
+        _("visitor left"), null=True, blank=True,
+        help_text=_("Set when the visitor's widget was gone for the grace period; cleared when it comes back."),
+    )
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
@@ -128,8 +166,12 @@ class ChatSession(models.Model):
         verbose_name = _("chat session")
         verbose_name_plural = _("chat sessions")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["channel", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["channel", "status", "created_at"]),
+            models.Index(fields=["status", "visitor_seen_at"]),  # the sweep for visitors who left
+        ]
         constraints = [
+            models.CheckConstraint(condition=Q(status="ended") | Q(end_reason=""), name="end_reason_only_when_ended"),
             # A queued chat has no owner; an active one has exactly one (the owner column).
             models.CheckConstraint(
                 condition=Q(status="queued", owner__isnull=True)
@@ -167,6 +209,9 @@ class Message(models.Model):
         AGENT_JOINED = "agent_joined", _("Agent joined")
         CHAT_ENDED = "chat_ended", _("Chat ended")
         CHAT_REACTIVATED = "chat_reactivated", _("Chat reactivated")
+        CHAT_ABANDONED = "chat_abandoned", _("Visitor left before anyone answered")
+        CHAT_INACTIVE = "chat_inactive", _("Ended by inactivity")
+        BACK_IN_QUEUE = "back_in_queue", _("Returned to the queue")
 
     session = models.ForeignKey(
         ChatSession, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat session")

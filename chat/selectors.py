@@ -151,8 +151,7 @@ def transfer_history(session):
 
 
 def queue_position(session) -> int:
-    """1 for the next chat to be answered. The chat's own place is read in the same query, so it is
-    compared by the one definition of the queue's order (ChatSessionQuerySet.waiting)."""
-    queue = ChatSession.objects.waiting().filter(channel_id=session.channel_id)
-    since = Subquery(queue.filter(pk=session.pk).values("queued_since")[:1])
-    return 1 + queue.filter(Q(queued_since__lt=since) | Q(queued_since=since, id__lt=session.id)).count()
+    """1 for the next chat to be answered: the chat's place in its channel's queue, read in the order of
+    the one definition of it (ChatSessionQuerySet.waiting), in one query."""
+    waiting = list(ChatSession.objects.waiting().filter(channel_id=session.channel_id).values_list("pk", flat=True))
+    return waiting.index(session.pk) + 1 if session.pk in waiting else len(waiting) + 1

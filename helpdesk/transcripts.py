@@ -17,6 +17,12 @@ def _line_text(message: Message, visitor_name: str) -> str:
             return _("%(author)s joined the chat.") % {"author": author}
         if message.event == Message.Event.CHAT_REACTIVATED:
             return _("%(name)s returned to the chat.") % {"name": visitor_name}
+        if message.event == Message.Event.CHAT_ABANDONED:
+            return _("%(name)s left before anyone answered.") % {"name": visitor_name}
+        if message.event == Message.Event.CHAT_INACTIVE:
+            return _("Chat ended by inactivity.")
+        if message.event == Message.Event.BACK_IN_QUEUE:
+            return _("%(author)s was away, so the chat went back to the queue.") % {"author": author}
         if message.event == Message.Event.CHAT_ENDED and author:
             return _("%(author)s ended the chat.") % {"author": author}
         if message.event == Message.Event.CHAT_ENDED:

@@ -7,4 +7,5 @@ and the people side alike.
 - access.py   what one person may see and do in one chat (views, consumers and templates all ask it)
 - renders.py  render once per audience, database work off the single sync thread
 - watchdog.py no deaf sockets when Redis fails or restarts
+- sweeper.py  the visitors' heartbeat and the chats' time-outs, on a clock in every process with sockets
 """

@@ -7,7 +7,9 @@ order, a typist's name). A lost event costs at most a resync on reconnect: the d
 """
 
 import asyncio
+import contextlib
 import logging
+import threading
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -144,6 +146,23 @@ def push_typing(*, session: ChatSession, typist: str, agent=None) -> None:
     })])
 
 
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def sent_together():
+    """Hold back what send_now sends in this thread and send it all at the end, on one connection: outside
+    an event loop (a management command) every send would open a loop and a Redis connection of its own."""
+    _batch.messages = []
+    try:
+        yield
+    finally:
+        messages, _batch.messages = _batch.messages, None
+        layer = get_channel_layer()
+        if layer is not None and messages:
+            async_to_sync(_send_all)(layer, messages)
+
+
 def send_now(messages):
     """Send, and never fail the request that caused it: its write is committed already, and an error page
     would make the person send it again (a second message, a second chat). A lost push costs a resync."""
@@ -152,6 +171,9 @@ def send_now(messages):
         return
     event_id = new_event_id()
     messages = [(group, {**event, "event_id": event_id}) for group, event in messages]
+    if getattr(_batch, "messages", None) is not None:
+        _batch.messages.extend(messages)
+        return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

@@ -15,6 +15,7 @@ from chat import selectors
 from helpdesk import contact_panel, roles
 from helpdesk.models import AgentProfile
 from live import events
+from transfers.models import Transfer
 
 TEAM_PARTIALS_BY_PART = {
     events.QUEUE: [
@@ -119,6 +120,11 @@ def session_entry_fragment(user, language, session_id) -> str:
 
 
 def workspace_context(user) -> dict:
-    """Everything the workspace page shows when it is first loaded."""
+    """Everything the workspace page shows when it is first loaded, with the chat last offered to the agent
+    and still waiting for their answer: it opens by itself after a reload, as it did when it arrived."""
     rights = roles.rights_by_channel(user)
-    return {**team_context(rights), **agent_context(user)}
+    offered = Transfer.objects.filter(to_agent=user, status=Transfer.Status.PENDING).order_by("-created_at", "-id")
+    return {
+        **team_context(rights), **agent_context(user),
+        "offered_session_id": offered.values_list("session_id", flat=True).first(),
+    }

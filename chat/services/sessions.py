@@ -127,7 +127,8 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
     was_queued = session.is_queued
     session.status = ChatSession.Status.ENDED
     session.ended_at = now
-    session.save(update_fields=["status", "ended_at"])
+    session.end_reason = ChatSession.EndReason.VISITOR if by_visitor else ChatSession.EndReason.AGENT
+    session.save(update_fields=["status", "ended_at", "end_reason"])
     Message.objects.create(
         session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_ENDED,
         author=None if by_visitor else agent,
@@ -167,9 +168,9 @@ def session_reactivate(*, session: ChatSession) -> ChatSession:
         session.status = ChatSession.Status.ACTIVE
     else:
         session.status, session.owner = ChatSession.Status.QUEUED, None
-    session.ended_at = None
-    session.reactivated_at = timezone.now()
-    session.save(update_fields=["status", "owner", "ended_at", "reactivated_at"])
+    session.ended_at, session.end_reason = None, ""
+    session.reactivated_at = session.visitor_seen_at = timezone.now()  # the visitor asked, so they are here
+    session.save(update_fields=["status", "owner", "ended_at", "end_reason", "reactivated_at", "visitor_seen_at"])
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_REACTIVATED)
     events.push_on_commit(
         team=[events.ONGOING if back_to_owner else events.QUEUE], channel_ids=[session.channel_id],

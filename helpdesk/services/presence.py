@@ -4,7 +4,7 @@ A workspace beats (`presence_heartbeat`) while it is open; an agent counts as Pr
 while they chose Present and a workspace beat within PRESENCE_GRACE_SECONDS (models.available_q), so a
 browser closed without a goodbye, or a server that died, still lets go of its agent. Colleagues' screens
 change when an agent chooses, when a workspace brings them back, and when the last one has been gone
-for the grace period (`presence_expire_lapsed`, run every few seconds by live/clock.py and by the
+for the grace period (`presence_expire_lapsed`, run every few seconds by live/sweeper.py and by the
 `expire_presence` command). `shown_online` remembers what colleagues were told, so exactly one process
 announces each change.
 """

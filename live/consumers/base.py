@@ -1,4 +1,5 @@
-"""What every live socket does: join its groups, accept, push; stay known to the process's watchdog.
+"""What every live socket does: join its groups, accept, push; stay known to the process's watchdog and
+sweeper.
 
 Websockets only push: every write goes over HTTP. Each consumer joins its groups, accepts, then sends
 the current state, so a reconnect is a full resync.
@@ -14,7 +15,7 @@ from channels.auth import get_user
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from live import clock, events, watchdog
+from live import events, sweeper, watchdog
 
 NOT_LOGGED_IN = 4401
 FORBIDDEN = 4403
@@ -45,7 +46,7 @@ class PushConsumer(AsyncWebsocketConsumer):
         await self.join(*groups)
         await self.accept()
         watchdog.watch(self)
-        clock.run_while(self)
+        sweeper.follow(self)
 
     async def follow_account(self, user):
         """Close this socket when its person signs out, is deactivated or changes their password: at once
@@ -75,7 +76,7 @@ class PushConsumer(AsyncWebsocketConsumer):
         if getattr(self, "session_check", None):
             self.session_check.cancel()
         watchdog.forget(self)
-        clock.stop_for(self)
+        sweeper.forget(self)
         await self.leave(*list(self.groups_joined))
 
     async def receive(self, text_data=None, bytes_data=None):

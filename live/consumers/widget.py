@@ -1,4 +1,6 @@
-"""The visitor's chat: named by its token, never by a cookie."""
+"""The visitor's chat: named by its token, never by a cookie. While the socket is open its visitor counts as
+here (a heartbeat the process's sweeper renews); agents see "Visitor left" once it has been gone for the
+grace period."""
 
 from urllib.parse import parse_qs
 
@@ -7,8 +9,9 @@ from django.utils import translation
 
 from chat import selectors
 from chat.models import ChatSession
+from chat.services import visitors
 from chat.views.widget import chat_context
-from live import events, typing
+from live import events, sweeper, typing
 from live.consumers.base import NOT_FOUND, PushConsumer
 from live.renders import db
 
@@ -23,6 +26,8 @@ class WidgetConsumer(PushConsumer):
         if self.session.is_queued:
             groups.append(events.queue_group(self.session.channel_id))
         await self.join_and_accept(*groups)
+        await db(visitors.visitors_seen)(session_ids=[self.session.pk])
+        sweeper.keep_seen(self)
         self.last_message_id = 0
         self.queue_position = None
         # The page opening the socket already shows the composer for the status it was rendered with (its
@@ -30,6 +35,11 @@ class WidgetConsumer(PushConsumer):
         # rating in the post-chat form. A status that has changed since is sent as always.
         self.last_status = parse_qs(self.scope["query_string"].decode()).get("shown", [None])[0]
         await self.push(await self.render_state(full=True))
+
+    async def disconnect(self, code):
+        if getattr(self, "session", None) is not None:
+            await db(visitors.visitor_gone)(session_id=self.session.pk)
+        await super().disconnect(code)
 
     @property
     def language(self):

@@ -21,11 +21,13 @@
   }
 
   window.helpdesk = {
-    // A transfer offered to this agent opens by itself, unless they are in the middle of typing.
+    // A transfer offered to this agent opens by itself, unless they are in the middle of typing, or the
+    // chat they had open before a reload is opening again.
     panelIsIdle: function () {
       var box = document.querySelector("#chat-panel textarea[name=body]");
-      return !box || !box.value.trim();
+      return !window.helpdesk.reopening && (!box || !box.value.trim());
     },
+    reopening: false,
   };
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -110,8 +112,9 @@
     xhr.addEventListener("error", function () { flash(document.body.getAttribute("data-offline-text")); });
   });
 
-  // Opening a chat shows the Chats tab.
+  // Opening a chat shows the Chats tab; a chat opened again after a reload leaves the tab the agent was on.
   document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.reopened) return;
     if (event.target.id === "chat-panel" || (event.detail.target && event.detail.target.id === "chat-panel")) {
       if (document.querySelector("#chat-panel[data-session-id]")) showTab("chats");
     }
@@ -127,6 +130,56 @@
     box.focus();
   });
 
+})();
+
+// A reload keeps the chat that was open in the panel: its address is kept for this tab and agent, and opened
+// again when the page loads, ahead of a pending offer (which stays highlighted in the sessions list). A
+// chat the agent may no longer open is refused: it is forgotten without a word, and a pending offer opens
+// instead, as it does when it arrives.
+(function () {
+  "use strict";
+  var workspace = document.querySelector("main.workspace[data-agent-id]");
+  if (!workspace) return;
+  var KEY = "helpdesk-open-chat-" + workspace.getAttribute("data-agent-id");
+  var reopen = null;
+  try { reopen = sessionStorage.getItem(KEY); } catch (e) { /* private mode */ }
+  window.helpdesk.reopening = !!reopen;
+
+  function remember() {
+    if (window.helpdesk.reopening) return;  // the page's empty panel is not what the agent had open
+    var panel = document.getElementById("chat-panel");
+    var url = panel && panel.getAttribute("data-panel-url");
+    try {
+      if (url) sessionStorage.setItem(KEY, url); else sessionStorage.removeItem(KEY);
+    } catch (e) { /* private mode */ }
+  }
+  document.addEventListener("htmx:afterSettle", remember);
+  document.addEventListener("htmx:oobAfterSwap", remember);
+
+  function openOffer() {
+    var opener = document.querySelector("#panel-opener[hx-get]");
+    if (opener && window.helpdesk.panelIsIdle()) {
+      htmx.ajax("GET", opener.getAttribute("hx-get"), { target: "#chat-panel", swap: "outerHTML" });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!reopen) return;
+    fetch(reopen, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("refused");
+        return response.text();
+      })
+      .then(function (html) {
+        window.helpdesk.reopening = false;
+        htmx.swap("#chat-panel", html, { swapStyle: "outerHTML" }, { eventInfo: { reopened: true } });
+      })
+      .catch(function () {
+        window.helpdesk.reopening = false;
+        remember();
+        openOffer();
+      });
+  });
 })();
 
 // Unanswered-chat alerts (#alerts, pushed by the server whenever they change): "Dismiss" hides the chats

@@ -10,6 +10,7 @@ from chat.models import ChatSession, Message
 from chat.services.messages import message_post_by_visitor
 from helpdesk.templatetags.people import person
 from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, make_agent
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,25 @@ def test_the_workspace_opens_for_an_agent(alice):
     assert response.status_code == 200
     assert 'id="incoming-badge"' in response.text
     assert "Get next in queue" in response.text
+
+
+def test_the_workspace_opens_a_pending_offer_by_itself_as_when_it_arrived(support, alice, bob):
+    offered = active_chat(support, alice)
+    Transfer.objects.create(session=offered, from_agent=alice, to_agent=bob, requested_by=alice)
+
+    offer_page, alice_page = logged_in(bob).get("/").text, logged_in(alice).get("/").text
+
+    opener = re.search(r'<div id="panel-opener"[^>]*>', offer_page).group(0)
+    assert f'hx-get="/chats/{offered.pk}/"' in opener and 'hx-trigger="load' in opener
+    assert '<div id="panel-opener" hidden></div>' in alice_page, "nothing is offered to the sender"
+
+
+def test_a_chat_panel_names_its_own_address_for_the_page_to_open_it_again_after_a_reload(support, alice):
+    chat = active_chat(support, alice)
+
+    response = logged_in(alice).get(f"/chats/{chat.pk}/")
+
+    assert f'data-panel-url="/chats/{chat.pk}/"' in response.text
 
 
 def test_a_logged_in_user_on_no_channel_team_is_refused_the_workspace():

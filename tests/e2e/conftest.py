@@ -227,6 +227,18 @@ def start_daphnes(django_db_setup, tmp_path_factory):
             _daphnes.remove(daphne)
 
 
+SHORT_GRACE_SECONDS = 2
+
+
+@pytest.fixture
+def short_grace_server(start_daphnes):
+    """The base URL of a Daphne whose PRESENCE_GRACE_SECONDS is 2, for what happens when the grace period
+    runs out. One per test that asks for it, stopped after it: its sweeper would otherwise count the
+    visitors of later tests as left after two seconds. Ask for it before new_page, so its pages close first."""
+    (daphne,) = start_daphnes("short-grace", PRESENCE_GRACE_SECONDS=str(SHORT_GRACE_SECONDS))
+    return daphne.url
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

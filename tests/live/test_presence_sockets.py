@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def short_grace(settings, monkeypatch):
     settings.PRESENCE_GRACE_SECONDS = 1
-    monkeypatch.setattr("live.clock.TICK_SECONDS", 0.2)
+    monkeypatch.setattr("live.sweeper.MAX_ROUND_SECONDS", 0.2)
 
 
 def never_seen(user):

@@ -1,0 +1,79 @@
+"""The visitors' heartbeat and the time-outs of agents and chats, run by every process that holds sockets.
+
+Every few seconds (at least three times per grace period) the process renews the heartbeat of the chats
+whose widgets it holds (one statement for all of them), then takes agents whose last workspace closed
+off the Present lists (helpdesk/services/presence.py) and runs the sweep of chat/services/timeouts.py:
+visitors who left, abandoned and inactive chats, chats taken back from an agent who is Away. So screens change on time without cron,
+and without depending on any one socket: whichever process sweeps first makes a change and pushes it, the
+others find it made. The loop starts with the first socket of the process and stops with its last one;
+the expire_presence and time_out_chats commands run the same sweeps for when no socket is open anywhere.
+"""
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from chat.services import timeouts, visitors
+from helpdesk.services.presence import presence_expire_lapsed
+from live.renders import db
+
+# The longest wait between two rounds, so an agent who left leaves the lists soon after the grace period.
+MAX_ROUND_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Sockets:
+    """The sockets of one event loop (a Daphne process has one) and the loop's sweeping task."""
+
+    open: weakref.WeakSet = field(default_factory=weakref.WeakSet)
+    widgets: weakref.WeakSet = field(default_factory=weakref.WeakSet)
+    task: asyncio.Task | None = None
+
+
+_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sockets]" = weakref.WeakKeyDictionary()
+
+
+def heartbeat_seconds() -> float:
+    """At most a third of the grace period: a visitor whose widget is open is renewed at least twice within it."""
+    return min(settings.PRESENCE_GRACE_SECONDS / 3, MAX_ROUND_SECONDS)
+
+
+def follow(consumer) -> None:
+    sockets = _by_loop.setdefault(asyncio.get_running_loop(), _Sockets())
+    sockets.open.add(consumer)
+    if sockets.task is None or sockets.task.done():
+        sockets.task = asyncio.get_running_loop().create_task(_sweep_while_open(sockets))
+
+
+def keep_seen(widget_consumer) -> None:
+    """This widget's chat has its visitor here for as long as the socket is open (`.session`)."""
+    _by_loop[asyncio.get_running_loop()].widgets.add(widget_consumer)
+
+
+def forget(consumer) -> None:
+    sockets = _by_loop.get(asyncio.get_running_loop())
+    if sockets is None:
+        return
+    sockets.open.discard(consumer)
+    sockets.widgets.discard(consumer)
+    if not sockets.open and sockets.task is not None:
+        sockets.task.cancel()
+        sockets.task = None
+
+
+async def _sweep_while_open(sockets: _Sockets) -> None:
+    while sockets.open:
+        await asyncio.sleep(heartbeat_seconds())
+        try:
+            session_ids = {widget.session.pk for widget in list(sockets.widgets)}
+            if session_ids:
+                await db(visitors.visitors_seen)(session_ids=session_ids)
+            await db(presence_expire_lapsed)()
+            await db(timeouts.chats_time_out)()
+        except Exception:  # noqa: BLE001 - a failed round is logged; the next one tries again
+            logger.exception("The chat time-outs failed; the next round tries again.")
