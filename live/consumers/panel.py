@@ -43,10 +43,13 @@ class PanelConsumer(PushConsumer):
         return listeners.listen_in_start(session=session, agent=self.user).pk
 
     async def disconnect(self, code):
-        """Ends the supervisor's visit. A Daphne that dies skips this: its rows stay open, as a visit
-        whose end nobody saw."""
+        """Ends the supervisor's visit. A reader's sessions list gets the chat's entry again: it hid the
+        count while the chat was open, and the lines read meanwhile were marked quietly. A Daphne that
+        dies skips this: its listen-in rows stay open, as a visit whose end nobody saw."""
         if getattr(self, "listen_in_id", None):
             await db(listeners.listen_in_end)(listener_id=self.listen_in_id)
+        if getattr(self, "access", None) and self.access.role in READERS:
+            await db(events.push_on_commit)(unread_for=[self.user.pk], unread_in=self.session_id)
         await super().disconnect(code)
 
     def render_state(self, full=False):

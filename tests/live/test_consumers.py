@@ -316,3 +316,25 @@ async def test_a_message_reaches_its_chat_and_not_the_dashboards(support, alice,
 
     assert await colleague.receive_nothing(timeout=0.5)
     await colleague.disconnect()
+
+
+async def test_closing_a_chat_leaves_no_count_of_the_lines_read_while_it_was_open(support, alice):
+    """The panel marks the lines it shows read without re-sending the list for each; when the chat closes
+    (another opens), its entry comes again, without the count the page hid meanwhile."""
+    from chat.services.messages import message_post_by_visitor
+
+    session = await database_sync_to_async(active_chat)(support, alice)
+    workspace = await socket("/ws/workspace/", alice)
+    await workspace.connect(timeout=FRAME_WAIT)
+    await frame_with(workspace, 'id="sessions-list"')
+    panel = await socket(f"/ws/chats/{session.pk}/", alice)
+    await panel.connect(timeout=FRAME_WAIT)
+    await frame_with(panel, f'id="transcript-{session.pk}"')
+    await database_sync_to_async(message_post_by_visitor)(session=session, body="Still there?")
+    await frame_with(panel, "Still there?")
+
+    await panel.disconnect()
+
+    entry = await frame_with(workspace, f'id="session-entry-{session.pk}"')
+    assert 'class="unread"' not in entry
+    await workspace.disconnect()
