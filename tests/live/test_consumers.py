@@ -332,6 +332,7 @@ async def test_closing_a_chat_leaves_no_count_of_the_lines_read_while_it_was_ope
     await frame_with(panel, f'id="transcript-{session.pk}"')
     await database_sync_to_async(message_post_by_visitor)(session=session, body="Still there?")
     await frame_with(panel, "Still there?")
+    await frame_with(workspace, f'id="session-entry-{session.pk}"')  # the new line's, counted or not
 
     await panel.disconnect()
 
