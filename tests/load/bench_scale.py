@@ -9,7 +9,8 @@ It needs PostgreSQL and Redis on loopback (--database-url, --redis-url; defaults
 postgres://postgres@127.0.0.1:5432/helpdesk_bench and redis://127.0.0.1:6379/0). It uses its own
 databases, helpdesk_bench_1 and helpdesk_bench_2 (the --database-url name plus _1 / _2; created if
 missing, migrated, filled with helpdesk.demo.create_demo_data() plus agents bench000...) and its own
-channel-layer key prefixes (hdbench-p1, hdbench-p2, hdbench-ref), so it never touches other data. It prints figures and asserts nothing; it is not a pytest test.
+channel-layer key prefixes (hdbench-p1, hdbench-p2, hdbench-ref), so it never touches other data.
+It prints figures and asserts nothing; it is not a pytest test.
 
 Three systems run side by side for the whole run, and are measured in turn, interleaved (A B C, then
 B C A ...), because the machine is shared and noisy:
@@ -37,17 +38,22 @@ Then, per step:
 2. one action: with N chats open and the system quiet, one new chat, one answer (the chat's row found
    in Incoming chats on GET /, unmeasured, then POST /chats/<id>/answer/) and one end (End chat); for
    the reference one broadcast to every socket (the floor under a team-wide push). Repeated --repeats
-   times, median printed.
+   times (fewer once a system's actions took --action-budget s in the step), median printed.
 3. flat out: --posters closed-loop posters (post, wait until the text arrives, post again) for --burst s.
-Afterwards the sockets close and the chats are ended over HTTP.
+After each system's turn the benchmark waits (at most --drain-timeout s) until that system's Daphnes
+and database are quiet again, so a saturated product does not steal the next system's CPU. Afterwards
+the sockets close (in paced batches) and the chats are ended over HTTP.
 
 The figures:
 - latency p50/p95/p99 (ms): from just before the POST until the message's text appears in a frame on
   the receiving socket (the panel for visitor->agent, the widget for agent->visitor). "x ref" is the
   product's p99 divided by the reference's p99 in the same step.
-- errors hs/http/lost/dup/drop: failed handshakes (or no first frame within --deadline), POSTs that
-  failed or did not answer 2xx, messages not received within --deadline s, a message text shown twice on
-  one socket, sockets the server closed; late = POSTs that started > 1 s behind schedule because the
+- errors hs/http/lost/dup/drop: handshakes that failed at the first attempt (Daphne drops a connection
+  its application has not accepted within 5 s, its --websocket_connect_timeout) or brought no first
+  frame within --deadline s; failed handshakes are retried twice, as the browser reconnects, so the
+  phases run with every socket. http: POSTs (setup and single actions included) that failed or did not
+  answer 2xx; lost: messages not received within --deadline s; dup: a message text shown twice on one
+  socket; drop: sockets the server closed. late = POSTs that started > 1 s behind schedule because the
   generator was behind (its own bottleneck, or every one of its --max-in-flight POST slots waiting on the
   server). After a step, group memberships still in Redis with every socket closed are printed too
   (a disconnect whose group_discard failed; they would feed dead channels for a day).
@@ -60,9 +66,9 @@ The figures:
   the server count too: the cluster's rate in the second before each turn or action is subtracted.
   PG active / conns: pg_stat_database of the system's own database only (time executing statements;
   sessions opened, i.e. connections), which nobody else touches.
-- redis CPU s: redis-server from /proc (cluster-wide, baseline subtracted likewise). gen CPU s (busiest): the generator's own
-  processes (parent + workers), and the busiest one's share of a core: near 100% means the client, not
-  the server, is the bottleneck.
+- redis CPU s: redis-server from /proc (cluster-wide, baseline subtracted likewise).
+- gen CPU s (busiest): the generator's own processes (parent + workers), and the busiest one's share of
+  a core: near 100% means the client, not the server, is the bottleneck.
 - KB/msg: websocket bytes received by all the system's sockets per message sent (push volume).
 - flat out msg/s: messages delivered per second; daphne ms/msg: Daphne CPU per delivered message.
 - one action: Daphne and PG CPU (ms; minus Daphne's idle rate with all sockets open and PG's baseline)
@@ -70,41 +76,61 @@ The figures:
   frames pushed to the system's sockets, the POST's response time, and the time until quiet ("settle",
   capped at --action-timeout s).
 
+At the end, exceptions in the Daphne logs are counted per process (errors no client sees, such as a
+failed group_discard); the logs are kept, in a temporary directory, only when there are some.
+
 Only loopback traffic; every loop is bounded in count and time; every child process (Daphne, generator
 workers) is stopped at the end, on Ctrl-C and on errors, and dies with the benchmark if it is killed.
 """
 
 import argparse
 import asyncio
+import concurrent.futures
+import fcntl
 import hashlib
-import json
 import math
 import multiprocessing
 import os
 import random
 import re
 import resource
+import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scale_clients  # noqa: E402
-import scale_servers  # noqa: E402
-from scale_clients import DIRECTIONS, TO_AGENT, TO_VISITOR, http  # noqa: E402
+import scale_clients
+import scale_report
+import scale_servers
+from scale_clients import DIRECTIONS, http
+from scale_report import (
+    PRODUCT_1,
+    PRODUCT_2,
+    REFERENCE,
+    SYSTEMS,
+    SystemStep,
+    sockets_per_system,
+)
+from scale_setup import (
+    Agent,
+    agents_logged_in,
+    end_chats,
+    new_uid,
+    socket_plans,
+    start_and_take_chats,
+    start_chat,
+    take_next,
+)
 
-PRODUCT_1, PRODUCT_2, REFERENCE = "product-1", "product-2", "reference"
-SYSTEMS = (PRODUCT_1, PRODUCT_2, REFERENCE)
 LAYER_PREFIXES = {PRODUCT_1: "hdbench-p1", PRODUCT_2: "hdbench-p2", REFERENCE: "hdbench-ref"}
-SOCKETS_PER_WORKSPACE = 5  # one workspace (or lobby) socket per this many chats
 SECRET_KEY = "bench-scale-loopback-only-not-a-secret"
-UID_RE = re.compile(r"bq[0-9a-f]{12}z")
 
 
 def parse_args():
@@ -125,7 +151,7 @@ def parse_args():
     parser.add_argument("--drain-timeout", type=float, default=120,
                         help="cap on the wait for a system's Daphnes to go quiet after its turn, before the next one")
     parser.add_argument("--workers", type=int, default=2, help="load-generator processes")
-    parser.add_argument("--batch", type=int, default=25, help="websocket handshakes in flight per generator process")
+    parser.add_argument("--batch", type=int, default=10, help="websocket handshakes in flight per generator process")
     parser.add_argument("--chats-per-agent", type=int, default=5, help="chats each benchmark agent takes")
     parser.add_argument("--setup-concurrency", type=int, default=6, help="concurrent HTTP requests while setting up")
     parser.add_argument("--max-in-flight", type=int, default=64, help="POSTs in flight per generator process")
@@ -136,7 +162,7 @@ def parse_args():
     args.idle_window, args.baseline_window, args.settle_window = 3.0, 1.0, 1.0
     if args.quick:
         args.steps, args.duration, args.slices, args.interval = "10", 3, 2, 1.5
-        args.burst, args.repeats, args.action_timeout, args.deadline, args.drain_timeout = 2, 1, 15, 10, 15
+        args.burst, args.repeats, args.action_timeout, args.deadline, args.drain_timeout = 2, 1, 8, 10, 6
         args.idle_window, args.baseline_window, args.settle_window = 0.5, 0.3, 0.4
     args.steps = [int(n) for n in str(args.steps).split(",") if n.strip()]
     for url in (args.database_url, args.redis_url):
@@ -144,38 +170,11 @@ def parse_args():
             parser.error(f"{url}: only loopback servers are allowed")
     return args
 
-
 # --- small helpers ---------------------------------------------------------------------------------------
-
 
 def rotated(items, by):
     by %= len(items)
     return list(items[by:]) + list(items[:by])
-
-
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return None
-    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))]
-
-
-def ms(seconds):
-    return "-" if seconds is None else f"{seconds * 1000:.0f}"
-
-
-def median_or_none(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def generator_cell(used):
-    """The generator's CPU seconds, and its busiest process's share of one core."""
-    elapsed = used.get("elapsed") or 1e-9
-    return f"{used.get('gen_cpu_s', 0):.1f} ({100 * used.get('gen_busiest_s', 0) / elapsed:.0f}%)"
-
-
-def sockets_per_system(n):
-    return 2 * n + math.ceil(n / SOCKETS_PER_WORKSPACE)
 
 
 def free_ports(count):
@@ -190,207 +189,6 @@ def free_ports(count):
     for holder in holders:
         holder.close()
     return ports
-
-
-async def bounded_gather(limit, coroutines):
-    """Run coroutines with at most `limit` at a time, keeping their order."""
-    gate = asyncio.Semaphore(limit)
-
-    async def one(coroutine):
-        async with gate:
-            return await coroutine
-
-    return await asyncio.gather(*(one(c) for c in coroutines))
-
-
-# --- agents -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Agent:
-    username: str
-    cookies: dict
-
-    @property
-    def cookie_header(self):
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-    @property
-    def post_headers(self):
-        """What htmx sends with an agent's POST: the session and CSRF cookies and the CSRF header."""
-        return {"Cookie": self.cookie_header, "X-CSRFToken": self.cookies["csrftoken"], "HX-Request": "true"}
-
-
-async def log_in(port, username):
-    """The login form, as a browser fills it in: GET for the CSRF cookie, POST, keep the session cookie."""
-    form = await http("GET", port, "/accounts/login/")
-    csrf = form.cookies["csrftoken"]
-    done = await http("POST", port, "/accounts/login/", {"username": username, "password": "demo",
-                                                         "csrfmiddlewaretoken": csrf},
-                      {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf})
-    cookies = {"csrftoken": csrf, **done.cookies}
-    if done.status != 302 or "sessionid" not in cookies:
-        raise RuntimeError(f"login of {username} failed with HTTP {done.status}")
-    return Agent(username, {"sessionid": cookies["sessionid"], "csrftoken": cookies["csrftoken"]})
-
-
-async def still_logged_in(port, agent):
-    try:
-        return (await http("GET", port, "/", headers={"Cookie": agent.cookie_header})).status == 200
-    except (OSError, TimeoutError):
-        return False
-
-
-async def agents_logged_in(ports, count, cache_file, cache_key, concurrency):
-    """`count` logged-in agents. Sessions are kept in a file between runs (a login costs ~0.3 s of server
-    CPU for the password hash); a cached session is checked with GET / and replaced when it is not valid."""
-    try:
-        cached = json.loads(cache_file.read_text())
-        cached = cached["sessions"] if cached.get("key") == cache_key else {}
-    except (OSError, ValueError, KeyError):
-        cached = {}
-
-    async def one(i):
-        username = scale_servers.BENCH_AGENT.format(i)
-        port = ports[i % len(ports)]
-        if username in cached:
-            agent = Agent(username, cached[username])
-            if await still_logged_in(port, agent):
-                return agent
-        return await log_in(port, username)
-
-    agents = await bounded_gather(concurrency, [one(i) for i in range(count)])
-    cached.update({agent.username: agent.cookies for agent in agents})
-    cache_file.write_text(json.dumps({"key": cache_key, "sessions": cached}))
-    cache_file.chmod(0o600)
-    return agents
-
-
-# --- product chats ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ProductChat:
-    token: str
-    session_id: int
-    agent: Agent
-
-
-def new_uid():
-    import secrets
-
-    return f"bq{secrets.token_hex(6)}z"
-
-
-async def start_chat(port, name, uid):
-    """The widget's Start chat; returns the chat's token (None when the widget got the offline form)."""
-    page = await http("POST", port, "/widget/support/start/", {"name": name, "question": f"Hello {uid}"},
-                      {"HX-Request": "true"})
-    found = re.search(r'data-token="([^"]+)"', page.body)
-    return found.group(1) if page.status == 200 and found else None
-
-
-async def take_next(port, agent, attempts=5):
-    """Get next in queue; returns (session id, panel HTML) or (None, reason). A 409 (nobody waiting)
-    can happen when a colleague's take holds the only waiting chat locked; it is retried a few times."""
-    for _ in range(attempts):
-        panel = await http("POST", port, "/chats/next/", {}, agent.post_headers)
-        found = re.search(r'data-session-id="(\d+)"', panel.body)
-        if panel.status == 200 and found:
-            return int(found.group(1)), panel.body
-        if panel.status != 409:
-            return None, f"HTTP {panel.status}"
-        await asyncio.sleep(0.2)
-    return None, "nobody waiting"
-
-
-async def start_and_take_chats(n, agents, chats_per_agent, ports, concurrency):
-    """N chats, each started by a visitor and taken by agent i // chats_per_agent. Takes run concurrently,
-    so an agent may get another visitor's chat; the question's unique text in the panel says which."""
-    tokens, taken, failures = {}, {}, []
-
-    async def one(i):
-        port = ports[i % len(ports)]
-        uid = new_uid()
-        token = await start_chat(port, f"Visitor {i}", uid)
-        if token is None:
-            failures.append("start: no chat token in the answer (offline form: no Present agent?)")
-            return
-        tokens[uid] = token
-        agent = agents[i // chats_per_agent]
-        session_id, panel = await take_next(ports[(i + 1) % len(ports)], agent)
-        if session_id is None:
-            failures.append(f"take: {panel}")
-            return
-        shown = UID_RE.search(panel)
-        if shown is None:
-            failures.append(f"take: the panel of chat {session_id} does not show the visitor's question")
-            return
-        taken[shown.group(0)] = (session_id, agent)
-
-    started = time.monotonic()
-    await bounded_gather(concurrency, [one(i) for i in range(n)])
-    chats = [ProductChat(tokens[uid], session_id, agent) for uid, (session_id, agent) in taken.items() if uid in tokens]
-    return chats, failures, time.monotonic() - started
-
-
-async def end_chats(chats, ports, concurrency):
-    """End chat, by each owner: the next step starts from no open chats."""
-
-    async def one(i, chat):
-        try:
-            return (await http("POST", ports[i % len(ports)], f"/chats/{chat.session_id}/end/", {},
-                               chat.agent.post_headers)).status
-        except (OSError, TimeoutError):
-            return None
-
-    statuses = await bounded_gather(concurrency, [one(i, chat) for i, chat in enumerate(chats)])
-    return sum(1 for status in statuses if status != 204)
-
-
-# --- socket plans (what each generator process opens) --------------------------------------------------------
-
-
-def product_chat_spec(chat, ports, rng):
-    agent_cookie = {"Cookie": chat.agent.cookie_header}
-    return {
-        "post_ports": ports,
-        "visitor_socket_port": rng.choice(ports),
-        "visitor_socket_path": f"/ws/widget/{chat.token}/?shown=active",
-        "visitor_socket_headers": {},
-        "agent_socket_port": rng.choice(ports),
-        "agent_socket_path": f"/ws/chats/{chat.session_id}/",
-        "agent_socket_headers": agent_cookie,
-        "visitor_post_path": f"/widget/support/chat/{chat.token}/messages/",
-        "visitor_post_headers": {"HX-Request": "true"},
-        "agent_post_path": f"/chats/{chat.session_id}/messages/",
-        "agent_post_headers": chat.agent.post_headers,
-    }
-
-
-def reference_room_spec(room, port):
-    path = f"/ws/rooms/{room}/"
-    return {
-        "post_ports": [port],
-        "visitor_socket_port": port, "visitor_socket_path": path, "visitor_socket_headers": {},
-        "agent_socket_port": port, "agent_socket_path": path, "agent_socket_headers": {},
-        "visitor_post_path": f"/rooms/{room}/messages/", "visitor_post_headers": {},
-        "agent_post_path": f"/rooms/{room}/messages/", "agent_post_headers": {},
-    }
-
-
-def socket_plans(system, n, chats, ports, workers, step, rng):
-    """Per generator process: its chats (whole, both sides) and its extra sockets (workspace / lobby)."""
-    extras_count = math.ceil(n / SOCKETS_PER_WORKSPACE)
-    if system == REFERENCE:
-        specs = [reference_room_spec(f"s{step}r{i}", ports[0]) for i in range(n)]
-        extras = [(ports[0], "/ws/lobby/", {}) for _ in range(extras_count)]
-    else:
-        specs = [product_chat_spec(chat, ports, rng) for chat in chats]
-        owners = list({chat.agent.username: chat.agent for chat in chats}.values())
-        extras = [(rng.choice(ports), "/ws/workspace/", {"Cookie": owners[j % len(owners)].cookie_header})
-                  for j in range(extras_count)] if owners else []
-    return [{"chats": specs[w::workers], "extras": extras[w::workers]} for w in range(workers)]
 
 
 # --- generator pool ---------------------------------------------------------------------------------------
@@ -428,7 +226,8 @@ class GeneratorPool:
         summed = {}
         for answer in await self.ask_same("totals", {}, 60):
             for system, counts in answer.items():
-                mine = summed.setdefault(system, {"frames": 0, "bytes": 0, "duplicates": 0, "dropped": 0, "close_codes": {}})
+                mine = summed.setdefault(system, {"frames": 0, "bytes": 0, "duplicates": 0, "dropped": 0,
+                                                  "close_codes": {}})
                 for key in ("frames", "bytes", "duplicates", "dropped"):
                     mine[key] += counts[key]
                 for code, times in counts["close_codes"].items():
@@ -514,26 +313,6 @@ class Probes:
 
 # --- the benchmark -----------------------------------------------------------------------------------------
 
-
-@dataclass
-class SystemStep:
-    """What one system did in one step."""
-
-    sockets: int = 0
-    open_s: float = 0.0
-    errors: dict = field(default_factory=lambda: {"hs": 0, "http": 0, "lost": 0, "dup": 0, "drop": 0, "late": 0})
-    examples: list = field(default_factory=list)
-    latencies: dict = field(default_factory=lambda: {d: [] for d in DIRECTIONS})
-    steady: dict = field(default_factory=dict)  # summed usage over the slices
-    rss_mb: float = 0.0
-    messages: int = 0
-    bytes: int = 0
-    flat: dict = field(default_factory=dict)
-    actions: dict = field(default_factory=dict)  # name -> list of measurements
-    close_codes: dict = field(default_factory=dict)
-    left_memberships: int = 0  # group memberships still in Redis after every socket closed
-
-
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -560,7 +339,8 @@ class Bench:
         return f"{base}/{name}_{system[-1]}"
 
     def product_env(self, system):
-        return self.base_env() | {"DATABASE_URL": self.database_url(system), "CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[system]}
+        return self.base_env() | {"DATABASE_URL": self.database_url(system),
+                                  "CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[system]}
 
     def reference_env(self):
         return self.base_env() | {"CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[REFERENCE],
@@ -570,20 +350,36 @@ class Bench:
     def agents_needed(self):
         return max(math.ceil(n / self.args.chats_per_agent) for n in self.args.steps) or 1
 
+    def hold_run_lock(self):
+        """One run at a time per database: a second run would end the first one's chats and delete its
+        Redis keys while it measures."""
+        name = self.args.database_url.rpartition("/")[2]
+        self.lock_file = open(Path(tempfile.gettempdir()) / f"bench_scale-{name}.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.exit(f"another bench_scale.py run uses {name}_1 and {name}_2; wait for it or pass --database-url")
+
     def start(self):
         """Database, Redis keys, Daphne processes and generator processes (all from the main thread:
         PR_SET_PDEATHSIG follows the thread that started a child)."""
-        for system in (PRODUCT_1, PRODUCT_2):
-            print(f"preparing database {self.database_url(system)} ({self.agents_needed()} benchmark agents) ...", flush=True)
-            scale_servers.prepare_product_database(self.product_env(system), self.agents_needed())
+        self.hold_run_lock()
+        urls = ", ".join(self.database_url(system) for system in (PRODUCT_1, PRODUCT_2))
+        print(f"preparing databases {urls} ({self.agents_needed()} benchmark agents each) ...", flush=True)
+        with concurrent.futures.ThreadPoolExecutor(2) as both:  # done before any child that must die with us
+            for done in [both.submit(scale_servers.prepare_product_database, self.product_env(system),
+                                     self.agents_needed()) for system in (PRODUCT_1, PRODUCT_2)]:
+                done.result()
         scale_servers.forget_layer_keys(self.args.redis_url, LAYER_PREFIXES.values())
         port_1, port_2a, port_2b, port_ref = free_ports(4)
         product_app, reference_app = "helpdesk.asgi:application", "channels_reference.asgi:application"
+        def daphne(system, port, env, application):
+            return scale_servers.start_daphne(system, port, env, application, self.log_dir)
+
         self.servers = {
-            PRODUCT_1: [scale_servers.start_daphne(PRODUCT_1, port_1, self.product_env(PRODUCT_1), product_app, self.log_dir)],
-            PRODUCT_2: [scale_servers.start_daphne(PRODUCT_2, port, self.product_env(PRODUCT_2), product_app, self.log_dir)
-                        for port in (port_2a, port_2b)],
-            REFERENCE: [scale_servers.start_daphne(REFERENCE, port_ref, self.reference_env(), reference_app, self.log_dir)],
+            PRODUCT_1: [daphne(PRODUCT_1, port_1, self.product_env(PRODUCT_1), product_app)],
+            PRODUCT_2: [daphne(PRODUCT_2, port, self.product_env(PRODUCT_2), product_app) for port in (port_2a, port_2b)],
+            REFERENCE: [daphne(REFERENCE, port_ref, self.reference_env(), reference_app)],
         }
         self.pool = GeneratorPool(self.args.workers, self.args.seed)
         self.probes = Probes(self.servers, self.pool, {s: self.database_url(s) for s in (PRODUCT_1, PRODUCT_2)})
@@ -592,13 +388,25 @@ class Bench:
         if self.pool:
             self.pool.stop()
         scale_servers.stop([server.process for servers in self.servers.values() for server in servers])
+        self.report_server_errors()
         if self.probes:
             for database in self.probes.databases.values():
                 database.close()
         try:
             scale_servers.forget_layer_keys(self.args.redis_url, LAYER_PREFIXES.values())
-        except Exception as error:  # Redis gone: nothing more to clean
+        except (OSError, redis.exceptions.RedisError) as error:  # Redis gone: nothing more to clean
             print(f"could not delete the benchmark's Redis keys: {error}")
+
+    def report_server_errors(self):
+        """Exceptions in the Daphne logs; the logs are kept only when there are some."""
+        errors = scale_servers.server_errors(self.log_dir)
+        if not errors:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+            return
+        print(f"\nserver-side exceptions (tracebacks in the Daphne logs, kept in {self.log_dir}):")
+        for server, counts in errors.items():
+            for exception, times in sorted(counts.items(), key=lambda item: -item[1]):
+                print(f"  {server:<22} {times:>6} x {exception}")
 
     def ports(self, system):
         return [server.port for server in self.servers[system]]
@@ -618,12 +426,12 @@ class Bench:
             self.agents[system] = await agents_logged_in(self.ports(system), self.agents_needed(), cache_file,
                                                          cache_key, self.args.setup_concurrency)
         print(f"{self.agents_needed()} agents logged in per product system ({time.monotonic() - started:.1f} s)")
-        self.print_setup()
+        scale_report.print_setup(self)
         for index, n in enumerate(self.args.steps):
             step_started = time.monotonic()
             self.results[n] = await self.run_step(n, index)
-            self.print_step(n, self.results[n], time.monotonic() - step_started)
-        self.print_summary()
+            scale_report.print_step(n, self.results[n], time.monotonic() - step_started)
+        scale_report.print_summary(self.results)
 
     async def run_step(self, n, index):
         order = rotated(SYSTEMS, index)
@@ -663,7 +471,8 @@ class Bench:
             results[system].errors["drop"] += change["dropped"]
             results[system].close_codes = change["close_codes"]
         for system in SYSTEMS:
-            await self.pool.ask_same("close", {"system": system, "batch_size": self.args.batch}, 600)
+            batches = results[system].sockets / max(1, self.args.batch * self.args.workers)
+            await self.pool.ask_same("close", {"system": system, "batch_size": self.args.batch}, 60 + 6 * batches)
         for system in (PRODUCT_1, PRODUCT_2):
             not_ended = await end_chats(chats[system], self.ports(system), self.args.setup_concurrency)
             if not_ended:
@@ -687,11 +496,14 @@ class Bench:
              "want_initial_frame": system != REFERENCE, "timeout": timeout} for plan in plans],
             timeout=60 + timeout * (1 + sockets_per_system(n) / max(1, self.args.batch)))
         result.sockets = sum(a["sockets"] for a in answers)
+        never = sum(a["never_connected"] for a in answers)
         result.open_s = max(a["seconds"] for a in answers)
         result.errors["hs"] += sum(a["handshake"] + a["no_initial_frame"] for a in answers)
         result.examples += [e for a in answers for e in a["examples"]][:3]
         self.progress(f"{system}: {result.sockets} sockets open in {result.open_s:.1f} s"
-                      + (f", {result.errors['hs']} failed, e.g. {result.examples[0]}" if result.errors["hs"] else ""))
+                      + (f"; {result.errors['hs']} failed at first, e.g. {result.examples[0]}"
+                         if result.errors["hs"] else "")
+                      + (f"; {never} never connected after retries" if never else ""))
 
     async def shared_server_rates(self):
         """PostgreSQL's and Redis's CPU per second just before a turn. Those figures cover the whole
@@ -740,8 +552,6 @@ class Bench:
                 result.rss_mb = max(result.rss_mb, self.probes.rss_mb(system))
                 await self.drain(system, idle[system])
                 after, totals_after = self.probes.snapshot(), await self.pool.totals()
-                if os.environ.get("BENCH_DEBUG"):
-                    self.progress(f"{system} slice: {after['at'] - before['at']:.1f} s, workers {[round(a['elapsed'], 1) for a in answers]}")
                 self.add_steady(result, answers, Probes.usage(before, after, system, shared),
                                 totals_delta(totals_before, totals_after, system))
             self.progress(f"steady slice {number + 1}/{self.args.slices} done")
@@ -752,6 +562,7 @@ class Bench:
             for direction in DIRECTIONS:
                 result.latencies[direction] += answer["latencies"][direction]
             result.errors["http"] += answer["http_errors"]
+            result.examples += answer["http_examples"][:max(0, 3 - len(result.examples))]
             result.errors["lost"] += answer["lost"]
             result.errors["late"] += answer["late_starts"]
             result.messages += answer["posts"]
@@ -791,13 +602,14 @@ class Bench:
         shared = await self.shared_server_rates()
         before, totals_before = self.probes.snapshot(), await self.pool.totals()
         started = time.monotonic()
-        ok = await action()
+        problem = await action()
         response_s = time.monotonic() - started
-        quiet_after = await self.wait_until_quiet(system, idle["daphne_s"], self.args.settle_window, self.args.action_timeout)
+        quiet_after = await self.wait_until_quiet(
+            system, idle["daphne_s"], self.args.settle_window, self.args.action_timeout)
         after, totals_after = self.probes.snapshot(), await self.pool.totals()
         used = Probes.usage(before, after, system, {"daphne_s": idle["daphne_s"]} | shared)
-        return used | {"ok": ok, "response_s": response_s, "settle_s": response_s + quiet_after,
-                       "capped": quiet_after >= self.args.action_timeout,
+        return used | {"ok": problem is None, "problem": problem, "response_s": response_s,
+                       "settle_s": response_s + quiet_after, "capped": quiet_after >= self.args.action_timeout,
                        "frames": totals_delta(totals_before, totals_after, system)["frames"]}
 
     def product_actions(self, system):
@@ -806,35 +618,38 @@ class Bench:
         ports, agent, state = self.ports(system), self.agents[system][0], {"uid": new_uid()}
 
         async def new_chat():
-            return await start_chat(self.rng.choice(ports), "Probe visitor", state["uid"]) is not None
+            if await start_chat(self.rng.choice(ports), "Probe visitor", state["uid"]) is None:
+                return "new chat: no chat token in the answer"
 
         async def find_in_incoming_list():
             """What the agent double-clicks: the new chat's row of Incoming chats on the workspace page."""
             page = await http("GET", self.rng.choice(ports), "/", headers={"Cookie": agent.cookie_header}, timeout=120)
-            rows = re.findall(r'<tr[^>]*data-session-id="(\d+)"[^>]*>(.*?)</tr>', page.body, re.S)
+            rows = re.findall(r'<tr[^>]*data-session-id="(\d+)"[^>]*>(.*?)</tr>', page.body, re.DOTALL)
             state["answer_id"] = next((int(sid) for sid, row in rows if state["uid"] in row), None)
 
         async def answer():
             """Answer the chat found in Incoming chats; Get next in queue when the page did not show it."""
-            if state.get("answer_id"):
-                panel = await http("POST", self.rng.choice(ports), f"/chats/{state['answer_id']}/answer/", {},
-                                   agent.post_headers)
-                state["session_id"] = state["answer_id"] if panel.status == 200 else None
-            else:
-                state["session_id"], _ = await take_next(self.rng.choice(ports), agent)
-            return state["session_id"] is not None
+            if not state.get("answer_id"):
+                state["session_id"], reason = await take_next(self.rng.choice(ports), agent)
+                return f"answer: not in Incoming chats on GET /, took it with Get next in queue ({reason})"
+            panel = await http("POST", self.rng.choice(ports), f"/chats/{state['answer_id']}/answer/", {},
+                               agent.post_headers)
+            state["session_id"] = state["answer_id"] if panel.status == 200 else None
+            return None if panel.status == 200 else f"answer: HTTP {panel.status}"
 
         async def end():
             if state.get("session_id") is None:
-                return False
-            answer = await http("POST", self.rng.choice(ports), f"/chats/{state['session_id']}/end/", {}, agent.post_headers)
-            return answer.status == 204
+                return "end: no chat to end"
+            ended = await http("POST", self.rng.choice(ports), f"/chats/{state['session_id']}/end/", {},
+                               agent.post_headers)
+            return None if ended.status == 204 else f"end: HTTP {ended.status}"
 
         return [("new chat", None, new_chat), ("answer", find_in_incoming_list, answer), ("end", None, end)]
 
     def reference_actions(self):
         async def broadcast():
-            return (await http("POST", self.ports(REFERENCE)[0], "/broadcast/", {"body": "hello everyone"})).status == 204
+            status = (await http("POST", self.ports(REFERENCE)[0], "/broadcast/", {"body": "hello everyone"})).status
+            return None if status == 204 else f"broadcast: HTTP {status}"
 
         return [("broadcast", None, broadcast)]
 
@@ -855,6 +670,7 @@ class Bench:
                     results[system].actions.setdefault(name, []).append(measured)
                     if not measured["ok"]:
                         results[system].errors["http"] += 1
+                        results[system].examples.append(measured["problem"])
                 spent[system] += time.monotonic() - started
             self.progress(f"single actions {repeat + 1}/{self.args.repeats} done")
 
@@ -877,109 +693,6 @@ class Bench:
                 "lost": sum(a["lost"] for a in answers), "http": sum(a["http_errors"] for a in answers),
             }
         self.progress("flat out done")
-
-    # --- the report ---
-
-    def print_setup(self):
-        print(f"systems: {PRODUCT_1} = helpdesk on 1 Daphne (port {self.ports(PRODUCT_1)[0]}), "
-              f"{PRODUCT_2} = helpdesk on 2 Daphnes (ports {', '.join(map(str, self.ports(PRODUCT_2)))}), "
-              f"{REFERENCE} = Channels tutorial room (port {self.ports(REFERENCE)[0]}); Daphne logs in {self.log_dir}")
-        print(f"steps {self.args.steps}; steady {self.args.duration:.0f} s per system in {self.args.slices} slices, "
-              f"1 msg / ~{self.args.interval:.0f} s per chat; flat out {self.args.burst:.0f} s with {self.args.posters} "
-              f"posters; single actions x{self.args.repeats}; deadline {self.args.deadline:.0f} s; "
-              f"{self.args.workers} generator processes; {os.cpu_count()} CPUs, load average "
-              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
-
-    def print_step(self, n, results, seconds):
-        ref = results[REFERENCE]
-        ref_p99 = {d: percentile(sorted(ref.latencies[d]), 0.99) for d in DIRECTIONS}
-        print(f"\n-- N = {n} chats ({sockets_per_system(n)} sockets per system), step took {seconds:.0f} s --")
-        print("live latency, post -> text on the receiving socket (steady)")
-        print(f"{'system':<10} {'sockets':>7} {'msgs':>5}  {'visitor->agent p50/p95/p99 ms':>29}  "
-              f"{'agent->visitor p50/p95/p99 ms':>29}  {'p99 x ref v>a/a>v':>17}  errors hs/http/lost/dup/drop late")
-        for system in SYSTEMS:
-            result = results[system]
-            cells, ratios = [], []
-            for direction in (TO_AGENT, TO_VISITOR):
-                values = sorted(result.latencies[direction])
-                cells.append("/".join(ms(percentile(values, q)) for q in (0.5, 0.95, 0.99)) + f" (n={len(values)})")
-                p99 = percentile(values, 0.99)
-                ratios.append("-" if system == REFERENCE or not p99 or not ref_p99[direction]
-                              else f"{p99 / ref_p99[direction]:.1f}")
-            e = result.errors
-            print(f"{system:<10} {result.sockets:>7} {result.messages:>5}  {cells[0]:>29}  {cells[1]:>29}  "
-                  f"{'/'.join(ratios):>17}  {e['hs']}/{e['http']}/{e['lost']}/{e['dup']}/{e['drop']} {e['late']}"
-                  + (f"  close codes {result.close_codes}" if result.close_codes else "")
-                  + (f"  {result.left_memberships} group memberships left in Redis after closing"
-                     if result.left_memberships else ""))
-        print("CPU and memory over the steady phase (PG CPU and redis: whole servers; PG active/conns: this database)")
-        print(f"{'system':<10} {'daphne CPU s':>15} {'RSS MB':>7} {'PG CPU s':>8} {'PG active s':>11} {'PG conns':>8} "
-              f"{'redis s':>7} {'gen CPU s (busiest)':>19} {'KB/msg':>7}")
-        for system in SYSTEMS:
-            result, used = results[system], results[system].steady
-            elapsed = used.get("elapsed") or 1e-9
-            print(f"{system:<10} {used.get('daphne_s', 0):>7.1f} ({100 * used.get('daphne_s', 0) / elapsed:>3.0f}%) "
-                  f"{result.rss_mb:>7.0f} {used.get('pg_cpu_s', 0):>8.1f} {used.get('pg_active_s', 0):>11.1f} "
-                  f"{used.get('pg_sessions', 0):>8.0f} {used.get('redis_cpu_s', 0):>7.1f} {generator_cell(used):>19} "
-                  f"{result.bytes / 1024 / max(1, result.messages):>7.1f}")
-        self.print_flat_out(results)
-        self.print_actions(results)
-
-    @staticmethod
-    def print_flat_out(results):
-        ref_rate = results[REFERENCE].flat.get("per_s")
-        print("flat out (closed-loop posters, each waits for its message to arrive)")
-        print(f"{'system':<10} {'msg/s':>7} {'x ref':>6} {'p50 ms':>7} {'p99 ms':>7} {'daphne ms/msg':>13} "
-              f"{'PG ms/msg':>9} {'PG active ms/msg':>16} {'gen CPU s (busiest)':>19} lost/http")
-        for system in SYSTEMS:
-            flat = results[system].flat
-            if not flat:
-                continue
-            used, delivered = flat["used"], max(1, flat["delivered"])
-            ratio = "-" if system == REFERENCE or not ref_rate else f"{flat['per_s'] / ref_rate:.2f}"
-            print(f"{system:<10} {flat['per_s']:>7.1f} {ratio:>6} {ms(percentile(flat['latencies'], 0.5)):>7} "
-                  f"{ms(percentile(flat['latencies'], 0.99)):>7} {1000 * used['daphne_s'] / delivered:>13.1f} "
-                  f"{1000 * (used['pg_cpu_s'] or 0) / delivered:>9.1f} {1000 * used['pg_active_s'] / delivered:>16.1f} "
-                  f"{generator_cell(used):>19} "
-                  f"{flat['lost']}/{flat['http']}")
-
-    @staticmethod
-    def print_actions(results):
-        print("one action with the N chats open (median of n; CPU beyond the idle rate; reference: one broadcast "
-              "to all; settle >: capped, CPU cut short)")
-        print(f"{'system':<10} {'action':<9} {'n':>2} {'daphne ms':>9} {'PG ms':>7} {'PG active ms':>12} {'PG conns':>8} "
-              f"{'frames':>7} {'response ms':>11} {'settle s':>8}")
-        for system in SYSTEMS:
-            for name, runs in results[system].actions.items():
-                def med(key, runs=runs):
-                    return median_or_none([run[key] for run in runs])
-
-                settle = ("> " if any(run["capped"] for run in runs) else "") + f"{med('settle_s'):.1f}"
-                print(f"{system:<10} {name:<9} {len(runs):>2} {ms(med('daphne_s')):>9} {ms(med('pg_cpu_s')):>7} "
-                      f"{ms(med('pg_active_s')):>12} {med('pg_sessions') or 0:>8.0f} {med('frames') or 0:>7.0f} "
-                      f"{ms(med('response_s')):>11} {settle:>8}"
-                      + ("" if all(run["ok"] for run in runs) else "  (failed at least once)"))
-
-    def print_summary(self):
-        print("\n== summary: p99 post -> screen (ms) and its ratio to the reference, flat-out msg/s, "
-              "Daphne CPU ms of one new chat ==")
-        print(f"{'N':>5} {'system':<10} {'v->a p99':>9} {'x ref':>6} {'a->v p99':>9} {'x ref':>6} {'errors':>6} "
-              f"{'msg/s':>7} {'new chat ms':>11}")
-        for n, results in self.results.items():
-            ref = results[REFERENCE]
-            for system in SYSTEMS:
-                result = results[system]
-                cells = []
-                for direction in (TO_AGENT, TO_VISITOR):
-                    p99 = percentile(sorted(result.latencies[direction]), 0.99)
-                    ref_p99 = percentile(sorted(ref.latencies[direction]), 0.99)
-                    ratio = "-" if system == REFERENCE or not p99 or not ref_p99 else f"{p99 / ref_p99:.1f}"
-                    cells += [ms(p99), ratio]
-                errors = sum(v for k, v in result.errors.items() if k != "late")
-                first_action = next(iter(result.actions.values()), [])
-                new_chat = median_or_none([run["daphne_s"] for run in first_action])
-                print(f"{n:>5} {system:<10} {cells[0]:>9} {cells[1]:>6} {cells[2]:>9} {cells[3]:>6} {errors:>6} "
-                      f"{result.flat.get('per_s', 0):>7.1f} {ms(new_chat):>11}")
 
 
 def main():

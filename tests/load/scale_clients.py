@@ -10,6 +10,7 @@ Only loopback: every URL is http://127.0.0.1:<port> or ws://127.0.0.1:<port>.
 """
 
 import asyncio
+import contextlib
 import ctypes
 import random
 import re
@@ -136,6 +137,7 @@ class Chat:
 class PhaseResult:
     latencies: dict = field(default_factory=lambda: {d: [] for d in DIRECTIONS})
     http_errors: int = 0
+    http_examples: list = field(default_factory=list)  # the first few failures, e.g. "HTTP 500"
     lost: int = 0
     late_starts: int = 0
     posts: int = 0
@@ -164,10 +166,11 @@ class Worker:
 
     # --- sockets ---
 
-    async def open(self, system, chats, extras, batch_size, want_initial_frame, timeout):
+    async def open(self, system, chats, extras, batch_size, want_initial_frame, timeout, retries=2):
         """Connect this worker's sockets of one system in batches, each batch waiting for its handshakes
         (and, for the product, its first frame: the state a consumer sends on connect), so a thousand
-        handshakes never hit the server at once."""
+        handshakes never hit the server at once. A failed handshake is counted, then retried (up to
+        `retries` more rounds, as the browser's ws extension reconnects) so the phases run with every socket."""
         self.counters.setdefault(system, Counters())
         made = [self.make_chat(system, spec) for spec in chats]
         self.chats[system] = made
@@ -176,19 +179,30 @@ class Worker:
         self.sockets[system] = sockets
         started = time.monotonic()
         failures = {"handshake": 0, "no_initial_frame": 0, "examples": []}
-        for first in range(0, len(sockets), batch_size):
-            batch = sockets[first:first + batch_size]
-            outcomes = await asyncio.gather(*(self.connect(s, want_initial_frame, timeout) for s in batch))
-            for outcome in outcomes:
-                if outcome:
-                    failures[outcome[0]] += 1
-                    if len(failures["examples"]) < 3:
-                        failures["examples"].append(outcome[1])
-        return {"sockets": len(sockets), "seconds": time.monotonic() - started, **failures}
+        to_connect = sockets
+        for attempt in range(1 + retries):
+            failed = []
+            for first in range(0, len(to_connect), batch_size):
+                batch = to_connect[first:first + batch_size]
+                outcomes = await asyncio.gather(*(self.connect(s, want_initial_frame, timeout) for s in batch))
+                for sock, outcome in zip(batch, outcomes):
+                    if outcome and attempt == 0:
+                        failures[outcome[0]] += 1
+                        if len(failures["examples"]) < 3:
+                            failures["examples"].append(outcome[1])
+                    if outcome and outcome[0] == "handshake":
+                        failed.append(sock)
+            to_connect = failed
+            if not failed:
+                break
+            await asyncio.sleep(1.0)
+        return {"sockets": len(sockets) - len(to_connect), "never_connected": len(to_connect),
+                "seconds": time.monotonic() - started, **failures}
 
     def make_chat(self, system, spec):
         def socket(side):
-            return LiveSocket(system, spec[f"{side}_socket_port"], spec[f"{side}_socket_path"], spec[f"{side}_socket_headers"])
+            return LiveSocket(system, spec[f"{side}_socket_port"], spec[f"{side}_socket_path"],
+                              spec[f"{side}_socket_headers"])
 
         return Chat(system, spec["post_ports"], socket("visitor"), socket("agent"),
                     (spec["visitor_post_path"], spec["visitor_post_headers"]),
@@ -201,7 +215,7 @@ class Worker:
                 additional_headers=sock.headers, open_timeout=timeout, ping_interval=None, close_timeout=2,
                 max_size=None, compression=None,
             )
-        except Exception as error:  # any failed handshake: refused, timed out, rejected with a status
+        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:  # refused, timed out...
             return "handshake", f"{sock.path}: {type(error).__name__}: {error}"[:200]
         sock.reader = asyncio.create_task(self.read_frames(sock))
         if want_initial_frame:
@@ -243,26 +257,26 @@ class Worker:
                 if not waiting[2].done():
                     waiting[2].set_result(now - waiting[1])
 
-    async def close(self, system, batch_size=25):
-        """Close one system's sockets in batches, like they were opened: hundreds of disconnects at once
-        run hundreds of group_discard calls at once, more than channels-redis's Redis connection pool
-        (100 per process) allows, and the memberships they fail to remove stay in Redis for a day."""
+    async def close(self, system, batch_size=10, pause=0.25):
+        """Close one system's sockets in batches, `pause` s apart. Hundreds of disconnects at once run
+        hundreds of group_discard calls at once (each after its close handshake, so batches overlap on
+        the server), more than channels-redis's Redis connection pool allows (redis-py's 100 per pool,
+        which raises rather than waits); the memberships they fail to remove stay in Redis for a day."""
         sockets = self.sockets.pop(system, [])
         self.chats.pop(system, None)
         for sock in sockets:
             sock.closing = True
         for first in range(0, len(sockets), batch_size):
             await asyncio.gather(*(self.close_one(s) for s in sockets[first:first + batch_size]))
+            await asyncio.sleep(pause)
         return {"closed": len(sockets)}
 
     async def close_one(self, sock):
         if sock.ws is None:
             return
-        try:
+        with contextlib.suppress(OSError, TimeoutError, websockets.exceptions.WebSocketException):
             async with asyncio.timeout(5):
                 await sock.ws.close()
-        except Exception:
-            pass
         if sock.reader:
             sock.reader.cancel()
 
@@ -300,10 +314,13 @@ class Worker:
             try:
                 status = (await http("POST", self.rng.choice(chat.ports), path, {"body": token}, headers,
                                      timeout=deadline)).status
-            except (OSError, TimeoutError, ValueError, IndexError):
-                status = None
+            except (OSError, TimeoutError, ValueError, IndexError) as error:
+                status = type(error).__name__
             if status not in (200, 204):
                 result.http_errors += 1
+                if len(result.http_examples) < 3:
+                    shown = status if isinstance(status, str) else f"HTTP {status}"
+                    result.http_examples.append(f"POST {path}: {shown}")
                 self.expected.pop(token, None)
                 return
         finally:

@@ -9,6 +9,7 @@
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -199,12 +200,13 @@ class Server:
 
 
 def start_daphne(system, port, env, application, log_dir):
-    log = open(log_dir / f"daphne-{system}-{port}.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=scale_clients.die_with_parent,
-    )
-    log.close()
+    """Called before the benchmark starts any thread, so preexec_fn (which only calls prctl) is safe."""
+    with open(log_dir / f"daphne-{system}-{port}.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=scale_clients.die_with_parent,  # noqa: PLW1509
+        )
     return Server(system, port, process)
 
 
@@ -226,6 +228,25 @@ async def wait_until_serving(servers, timeout=60.0):
         raise RuntimeError(f"Daphne for {server.system} on port {server.port} did not answer in {timeout:.0f} s")
 
     await asyncio.gather(*(answers(s) for s in servers))
+
+
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)): ?(.*)$")
+
+
+def server_errors(log_dir) -> dict[str, dict[str, int]]:
+    """Per Daphne log: how often each exception ended a traceback ("redis...MaxConnectionsError: Too many
+    connections": 12), so errors a client never sees (a failed group_discard) still reach the report."""
+    found = {}
+    for log in sorted(Path(log_dir).glob("daphne-*.log")):
+        counts = {}
+        for line in log.read_text(errors="replace").splitlines():
+            match = EXCEPTION_LINE.match(line)
+            if match:
+                key = f"{match.group(1)}: {match.group(2)}"[:140]
+                counts[key] = counts.get(key, 0) + 1
+        if counts:
+            found[log.stem.removeprefix("daphne-")] = counts
+    return found
 
 
 def stop(processes, timeout=10.0):

@@ -10,7 +10,8 @@ from channels_reference.consumers import EVERYONE, room_group
 
 @csrf_exempt
 async def post_message(request, room):
-    await get_channel_layer().group_send(room_group(room), {"type": "chat.message", "message": request.POST.get("body", "")})
+    message = {"type": "chat.message", "message": request.POST.get("body", "")}
+    await get_channel_layer().group_send(room_group(room), message)
     return HttpResponse(status=204)
 
 
