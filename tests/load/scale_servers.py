@@ -143,6 +143,7 @@ def prepare_product_database(env, agents):
     script = f"""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+import datetime
 from django.utils import timezone
 from chat.models import ChannelMember, ChatSession
 from helpdesk.demo import DEMO_PASSWORD, create_demo_data
@@ -156,6 +157,11 @@ for i in range({agents}):
         defaults={{"first_name": "Bench", "last_name": f"Agent {{i}}", "password": password}})
     AgentProfile.objects.update_or_create(user=user, defaults={{"status": AgentProfile.Status.PRESENT}})
     ChannelMember.objects.update_or_create(channel=demo.channel, user=user, defaults={{"can_respond": True}})
+# An agent counts as Present only with a live workspace; the socket plan opens the agents' workspaces
+# after their chats are taken, so until their first heartbeat they count as at work from here.
+AgentProfile.objects.filter(user__username__in=[
+    "{BENCH_AGENT}".format(i) for i in range({agents})
+]).update(workspace_seen_at=timezone.now() + datetime.timedelta(days=1), shown_online=True)
 ChatSession.objects.exclude(status=ChatSession.Status.ENDED).update(
     status=ChatSession.Status.ENDED, ended_at=timezone.now())
 """
