@@ -11,6 +11,9 @@ Fixtures:
                                 one more Daphne on the test database per name, each with these variables
                                 added (say the REDIS_URL of a Redis the test started): .url, .kill() (-9)
                                 and .start() again on the same port, .paused(); stopped after the test
+    redis_server                a redis-server of the test's own (.url, .port, .kill(), .start()), for Daphnes
+                                that share pushes across processes; it comes back empty, as Redis does
+    short_grace_server          base URL of a Daphne whose PRESENCE_GRACE_SECONDS is 2
     browser                     Playwright Chromium browser (session)
     new_page(locale="en-US", base_url=None, **context_options) -> Page
                                 a page in a fresh browser context: its own cookies, so its own person; on
@@ -34,6 +37,7 @@ every async test.
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,6 +50,7 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -225,6 +230,61 @@ def start_daphnes(django_db_setup, tmp_path_factory):
         for daphne in started:
             daphne.stop()
             _daphnes.remove(daphne)
+
+
+REDIS_START_SECONDS = 10
+
+
+class RedisServer:
+    """A redis-server of the test's own on a port it keeps, so it can be killed and started again there.
+    It saves nothing: it comes back empty, as a restarted Redis does, with every group membership gone."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if shutil.which("redis-server") is None:
+            pytest.fail("redis-server is missing: run `make test`, which installs Debian's redis-server package.")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + REDIS_START_SECONDS
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not answer on port {self.port}; see {self.directory}/redis.log")
+            time.sleep(0.05)
+
+    def answers(self) -> bool:
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 SHORT_GRACE_SECONDS = 2

@@ -17,16 +17,10 @@ Reconnects take seconds: the ws extension's backoff grows while a server is down
 Redis every 2 s. RECONNECT_MS bounds them.
 """
 
-import shutil
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
-import redis
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import free_port
 from tests.e2e.flows import (
     agent_says,
     answer_incoming,
@@ -43,62 +37,9 @@ from tests.e2e.flows import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REDIS_START_SECONDS = 10
 # The backoff of a page whose server was down (full jitter, doubling per failed try) plus a Daphne's start.
 RECONNECT_MS = 30_000
 QUESTION = "Where is my order?"
-
-
-class RedisServer:
-    """A redis-server of the test's own on a port it keeps, so it can be killed and started again there.
-    It saves nothing: it comes back empty, as a restarted Redis does, with every group membership gone."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        if shutil.which("redis-server") is None:
-            pytest.fail("redis-server is missing: run `make test`, which installs Debian's redis-server package.")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + REDIS_START_SECONDS
-        while not self.answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not answer on port {self.port}; see {self.directory}/redis.log")
-            time.sleep(0.05)
-
-    def answers(self) -> bool:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.kill()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 class Conversation:

@@ -1,7 +1,9 @@
 """Present means someone is there: an agent who closes the browser leaves "Present agents" for everyone
 once the grace period has passed, and when the last one has gone the widget offers the offline form.
 
-Its own Daphne with a grace period of two seconds, so the test waits seconds, not a minute.
+Two Daphnes of its own sharing a Redis of its own, as a deployment with several processes runs: alice's
+workspace is on one, bob's and the visitor's on the other, so her leaving reaches him across processes.
+Their grace period is two seconds, so the test waits seconds, not a minute.
 """
 
 from playwright.sync_api import expect
@@ -12,11 +14,14 @@ GRACE_SECONDS = "2"
 
 
 def test_an_agent_who_closes_the_browser_leaves_present_for_everyone_and_the_last_one_takes_the_widget_offline(
-    demo_team, start_daphnes, new_page, login
+    demo_team, redis_server, start_daphnes, new_page, login
 ):
-    (daphne,) = start_daphnes("P", PRESENCE_GRACE_SECONDS=GRACE_SECONDS)
+    daphne, alices_daphne = start_daphnes(
+        "P1", "P2", PRESENCE_GRACE_SECONDS=GRACE_SECONDS, REDIS_URL=redis_server.url,
+        CHANNEL_LAYER_PREFIX=f"presence-{redis_server.port}",
+    )
     bob = login(new_page(base_url=daphne.url), "bob")
-    alice = login(new_page(base_url=daphne.url), "alice")
+    alice = login(new_page(base_url=alices_daphne.url), "alice")
     expect(present_agents(bob)).to_contain_text("Alice Andersson")
 
     alice.context.close()  # no logout, no Away: the browser is simply gone
