@@ -142,6 +142,24 @@ def test_a_rejected_transfer_leaves_the_chat_with_its_owner(demo_team, new_page,
     expect(widget_status(visitor)).to_contain_text("You are chatting with Alice.")
 
 
+def test_the_same_chat_offered_again_after_a_reject_opens_on_the_colleagues_screen_again(
+    demo_team, new_page, login
+):
+    """The second offer's opener is a fragment identical to the first's but for its event: live.js leaves
+    an unchanged fragment alone, so without that its load trigger would never fire again."""
+    alice, _visitor = alice_answers_vera(new_page, login)
+    bob = login(new_page(), "bob")
+    transfer_to(alice, BOB)
+    expect_offer(bob, ALICE)
+    transfer_bar(bob).get_by_role("button", name="Reject transfer").click()
+    expect(chat_panel(bob).get_by_role("heading", name="Vera")).to_have_count(0)
+    expect(transfer_bar(alice)).to_contain_text(f"{BOB} rejected the transfer.")
+
+    transfer_to(alice, BOB)
+
+    expect_offer(bob, ALICE)
+
+
 def test_a_transfer_cancelled_by_the_owner_vanishes_from_the_colleagues_screen(demo_team, new_page, login):
     alice, visitor = alice_answers_vera(new_page, login)
     bob = login(new_page(), "bob")
