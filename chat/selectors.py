@@ -100,6 +100,27 @@ def sessions_list(user):
     )
 
 
+def unread_counts(session, agent_ids) -> dict[int, int]:
+    """Each agent's count of unread visitor lines in one chat, as their sessions list shows it: in two
+    queries whatever the number of agents, so a new line's event carries the counts instead of each
+    workspace reading its whole list again."""
+    agent_ids = sorted(set(agent_ids))
+    if not agent_ids:
+        return {}
+    marks = dict(ReadMark.objects.filter(session=session, agent_id__in=agent_ids)
+                 .values_list("agent_id", "last_read_message_id"))
+    counts = Message.objects.filter(session=session, kind=Message.Kind.VISITOR).aggregate(**{
+        f"agent_{agent_id}": Count("pk", filter=Q(pk__gt=marks.get(agent_id, 0))) for agent_id in agent_ids
+    })
+    return {agent_id: counts[f"agent_{agent_id}"] for agent_id in agent_ids}
+
+
+def is_handed_to(session, user) -> bool:
+    """Whether the chat is highlighted in the user's sessions list as handed to them: their next line in it
+    takes the highlight away, so only then does their own entry change."""
+    return ChatSession.objects.filter(pk=session.pk).filter(Exists(_handed_to(user))).exists()
+
+
 def recent_sessions(user, limit=20):
     """Ended chats the user owned or listened to, newest first."""
     took_part = Listener.objects.filter(agent=user, reason=Listener.Reason.HANDED_OVER).values("session_id")

@@ -76,8 +76,8 @@ def new_event_id() -> str:
 
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
-                   unread_in=None, queues=(), colleagues=(), open_session_for=(), rights_of=(),
-                   signed_out=()):
+                   unread_in=None, unread_counts=None, line_id=None, queues=(), colleagues=(),
+                   open_session_for=(), rights_of=(), signed_out=()):
     """Schedule the events that tell viewers to re-render what changed.
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
@@ -86,6 +86,9 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     sessions: chats whose state changed; messages_in: chats that only got new lines, and unread_for the
         agents whose sessions list counts them as unread (in `unread_in`, else the first of messages_in):
         their workspaces re-render that chat's entry only.
+    unread_counts: {agent id: count} for agents whose count of unread lines in the first of messages_in
+        is all that changed, with the newest line's id (`line_id`): their workspaces render the count
+        without reading anything.
     queues: channels whose queue changed (the visitors waiting there are told their place);
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
@@ -109,6 +112,12 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     for agent_id in {a for a in unread_for if a} - {a for a in agents if a}:
         event = {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": unread_session}
         messages.append((agent_group(agent_id), event))
+    for agent_id, count in (unread_counts or {}).items():
+        if agent_id not in agents and agent_id not in unread_for:
+            messages.append((agent_group(agent_id), {
+                "type": AGENT_CHANGED, "parts": ["unread_count"], "session_id": unread_session,
+                "unread": count, "line_id": line_id,
+            }))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
     for user_id in set(signed_out):

@@ -12,10 +12,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from chat import selectors
 from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
+from chat.services.messages import line_added
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
-from live import events
-from live.watchers import watchers_of
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -106,7 +106,7 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
         raise Conflict(_("This chat has ended."))
     content_type = checked_content_type(session.channel, upload)
     message = _store(session, upload, content_type, kind=Message.Kind.VISITOR)
-    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
+    line_added(session, message)
     return message
 
 
@@ -118,7 +118,8 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
     content_type = checked_content_type(session.channel, upload)
+    handed_to_author = selectors.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     ReadMark.objects.update_or_create(session=session, agent=agent, defaults={"last_read_message_id": message.pk})
-    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
+    line_added(session, message, handed_to_author=handed_to_author)
     return message

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from live import events
@@ -27,7 +28,7 @@ def message_post_by_visitor(*, session: ChatSession, body: str) -> Message:
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     message = Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=body)
-    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
+    line_added(session, message)
     return message
 
 
@@ -39,12 +40,27 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
+    handed_to_author = selectors.is_handed_to(session, agent)
     message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
     ReadMark.objects.update_or_create(
         session=session, agent=agent, defaults={"last_read_message_id": message.pk}
     )
-    events.push_on_commit(messages_in=[session.pk], unread_for=watchers_of(session))
+    line_added(session, message, handed_to_author=handed_to_author)
     return message
+
+
+def line_added(session: ChatSession, message: Message, *, handed_to_author: bool = False) -> None:
+    """Schedule the pushes of a new line: the chat's viewers get the line, and the agents whose sessions
+    list counts it get their new count, read here once for all of them. Only visitor lines are counted, so
+    an agent's own line changes only their own entry: its count is 0 now, and a chat handed to them (the
+    entry highlighted until they write) loses its highlight, which needs the whole entry."""
+    if message.kind == Message.Kind.VISITOR:
+        counts = selectors.unread_counts(session, watchers_of(session))
+        events.push_on_commit(messages_in=[session.pk], unread_counts=counts, line_id=message.pk)
+    elif handed_to_author:
+        events.push_on_commit(messages_in=[session.pk], unread_for=[message.author_id])
+    else:
+        events.push_on_commit(messages_in=[session.pk], unread_counts={message.author_id: 0}, line_id=message.pk)
 
 
 def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, tell_workspace: bool = True) -> bool:

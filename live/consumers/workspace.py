@@ -108,6 +108,8 @@ class WorkspaceConsumer(PushConsumer):
     async def agent_changed(self, event):
         if event.get("parts") == ["unread"]:
             return await self.push(await self.render_session_entry(event["session_id"]))
+        if event.get("parts") == ["unread_count"]:
+            return await self.push(self.render_unread_count(event))
         # The agent's presence, rights or language may have changed with anything else.
         self.viewer = await db(load_viewer)(self.scope, self.viewer.user.pk)
         html = await self.render_team(events.TEAM_PARTS) if event.get("rights") else ""
@@ -125,6 +127,17 @@ class WorkspaceConsumer(PushConsumer):
             # The list on screen now differs from the one this socket sent: let the next list through.
             self.sent_fragments.pop(fragments.SESSIONS_LIST, None)
         return html
+
+    def render_unread_count(self, event):
+        """A new line's count, carried by its event: no query. Counts from two processes may arrive out of
+        order, so one older than the count shown is dropped."""
+        session_id, line_id = event["session_id"], event["line_id"]
+        counted = self.__dict__.setdefault("counted_up_to", {})
+        if counted.get(session_id, 0) > line_id:
+            return ""
+        counted[session_id] = line_id
+        chat = {"pk": session_id, "unread": event["unread"]}
+        return fragments.render_partials(["chat/partials/session_unread.html"], {"chat": chat}, self.viewer.language)
 
     def panel_opener(self, session_id, event_id):
         """Tells the page to open a chat offered to this agent. The event id makes each opener unique, so

@@ -332,10 +332,37 @@ async def test_closing_a_chat_leaves_no_count_of_the_lines_read_while_it_was_ope
     await frame_with(panel, f'id="transcript-{session.pk}"')
     await database_sync_to_async(message_post_by_visitor)(session=session, body="Still there?")
     await frame_with(panel, "Still there?")
-    await frame_with(workspace, f'id="session-entry-{session.pk}"')  # the new line's, counted or not
+    count = await frame_with(workspace, f'id="session-unread-{session.pk}"')  # the new line's, counted or not
+    assert 'id="session-entry-' not in count, "a new line sends its count, not the whole entry"
 
     await panel.disconnect()
 
     entry = await frame_with(workspace, f'id="session-entry-{session.pk}"')
     assert 'class="unread"' not in entry
+    await workspace.disconnect()
+
+
+async def test_a_visitor_line_sends_the_owner_its_new_count_and_an_older_count_never_overwrites_a_newer(support, alice):
+    """The count comes with the line's event, read once when it is posted; counts from two processes may
+    arrive out of order, and the page keeps the newest."""
+    from channels.layers import get_channel_layer
+
+    from chat.services.messages import message_post_by_visitor
+
+    session = await database_sync_to_async(active_chat)(support, alice)
+    workspace = await socket("/ws/workspace/", alice)
+    await workspace.connect(timeout=FRAME_WAIT)
+    await frame_with(workspace, 'id="sessions-list"')
+
+    for body in ("Hello?", "Anyone there?"):
+        await database_sync_to_async(message_post_by_visitor)(session=session, body=body)
+    first = await frame_with(workspace, f'id="session-unread-{session.pk}"')
+    second = await frame_with(workspace, f'id="session-unread-{session.pk}"')
+    assert ">1<" in first and ">2<" in second
+
+    newest = await database_sync_to_async(lambda: session.messages.order_by("-id").first().pk)()
+    stale = {"type": "agent.changed", "parts": ["unread_count"], "session_id": session.pk, "unread": 1,
+             "line_id": newest - 1, "event_id": "stale"}
+    await get_channel_layer().group_send(f"agent.{alice.pk}", stale)
+    assert await workspace.receive_nothing(timeout=0.5)
     await workspace.disconnect()
