@@ -165,6 +165,13 @@ def transcript(session, after_id=0):
     return session.messages.filter(id__gt=after_id).select_related("author", "attachment").order_by("id")
 
 
+def line_before(message) -> int:
+    """The id of the chat's line before this one (0 for its first): a socket that shows that line can show
+    this one straight from its event (live/lines.py)."""
+    earlier = Message.objects.filter(session_id=message.session_id, pk__lt=message.pk).order_by("-pk")
+    return earlier.values_list("pk", flat=True).first() or 0
+
+
 def transfer_history(session):
     return session.transfers.select_related("from_agent", "to_agent", "requested_by", "decided_by").order_by(
         "created_at", "id"

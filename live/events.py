@@ -76,7 +76,7 @@ def new_event_id() -> str:
 
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
-                   unread_in=None, unread_counts=None, line_id=None, queues=(), colleagues=(),
+                   unread_in=None, unread_counts=None, line_id=None, line=None, queues=(), colleagues=(),
                    open_session_for=(), rights_of=(), signed_out=()):
     """Schedule the events that tell viewers to re-render what changed.
 
@@ -89,6 +89,7 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     unread_counts: {agent id: count} for agents whose count of unread lines in the first of messages_in
         is all that changed, with the newest line's id (`line_id`): their workspaces render the count
         without reading anything.
+    line: the new line of messages_in[0] as live/lines.py carries it, for its sockets to show unread.
     queues: channels whose queue changed (the visitors waiting there are told their place);
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
@@ -125,7 +126,10 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     for session_id in set(sessions):
         messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": STATE}))
     for session_id in set(messages_in) - set(sessions):
-        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": NEW_MESSAGES}))
+        event = {"type": SESSION_CHANGED, "change": NEW_MESSAGES}
+        if line is not None and session_id == messages_in[0]:
+            event["line"] = line
+        messages.append((session_group(session_id), event))
     for channel_id_ in set(colleagues):
         messages.append((colleagues_group(channel_id_), {"type": COLLEAGUES_CHANGED}))
     if messages or queues:

@@ -106,7 +106,7 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
         raise Conflict(_("This chat has ended."))
     content_type = checked_content_type(session.channel, upload)
     message = _store(session, upload, content_type, kind=Message.Kind.VISITOR)
-    line_added(session, message)
+    line_added(session, message, has_file=True)
     return message
 
 
@@ -121,5 +121,5 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     handed_to_author = selectors.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     ReadMark.objects.update_or_create(session=session, agent=agent, defaults={"last_read_message_id": message.pk})
-    line_added(session, message, handed_to_author=handed_to_author)
+    line_added(session, message, handed_to_author=handed_to_author, has_file=True)
     return message

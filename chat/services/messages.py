@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
-from live import events
+from live import events, lines
 from live.watchers import watchers_of
 
 
@@ -49,18 +49,21 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
     return message
 
 
-def line_added(session: ChatSession, message: Message, *, handed_to_author: bool = False) -> None:
+def line_added(session: ChatSession, message: Message, *, handed_to_author: bool = False,
+               has_file: bool = False) -> None:
     """Schedule the pushes of a new line: the chat's viewers get the line, and the agents whose sessions
     list counts it get their new count, read here once for all of them. Only visitor lines are counted, so
     an agent's own line changes only their own entry: its count is 0 now, and a chat handed to them (the
-    entry highlighted until they write) loses its highlight, which needs the whole entry."""
+    entry highlighted until they write) loses its highlight, which needs the whole entry. A text line travels in its event (live/lines.py); a file is read back."""
+    line = None if has_file else lines.line_event(message, selectors.line_before(message))
     if message.kind == Message.Kind.VISITOR:
         counts = selectors.unread_counts(session, watchers_of(session))
-        events.push_on_commit(messages_in=[session.pk], unread_counts=counts, line_id=message.pk)
+        events.push_on_commit(messages_in=[session.pk], line=line, unread_counts=counts, line_id=message.pk)
     elif handed_to_author:
-        events.push_on_commit(messages_in=[session.pk], unread_for=[message.author_id])
+        events.push_on_commit(messages_in=[session.pk], line=line, unread_for=[message.author_id])
     else:
-        events.push_on_commit(messages_in=[session.pk], unread_counts={message.author_id: 0}, line_id=message.pk)
+        events.push_on_commit(messages_in=[session.pk], line=line, unread_counts={message.author_id: 0},
+                              line_id=message.pk)
 
 
 def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, tell_workspace: bool = True) -> bool:

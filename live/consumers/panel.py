@@ -5,11 +5,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from chat import selectors
-from chat.models import ChatSession
+from chat.models import ChatSession, Message
 from chat.services import listeners
 from chat.services.messages import session_mark_read
 from helpdesk.languages import language_for_socket
-from live import events, fragments, renders, typing
+from live import events, fragments, lines, renders, typing
 from live.access import panel_access
 from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
 from live.renders import db
@@ -95,13 +95,21 @@ class PanelConsumer(PushConsumer):
         context = {**self.context, "messages": new_messages}
         return fragments.render_partials(["chat/partials/transcript_append.html"], context, self.language)
 
+    def render_carried_line(self, line):
+        """The very next line, carried by its event: shown without a query (live/lines.py)."""
+        message = lines.line_from_event(line, self.access.session)
+        self.last_message_id = message.pk
+        context = {**self.context, "messages": [message]}
+        return fragments.render_partials(["chat/partials/transcript_append.html"], context, self.language)
+
     def read_up_to(self, new_messages):
         """The lines on screen are read. Quietly: the workspace of this page hides the open chat's unread
-        count, and its next list shows the mark, so telling it now would re-render it for every line."""
+        count, and its next list shows the mark, so telling it now would re-render it for every line. Only
+        a visitor's line counts as unread, so only one needs the mark moved."""
         if not new_messages:
             return
         self.last_message_id = new_messages[-1].pk
-        if self.access.role in READERS:
+        if self.access.role in READERS and any(m.kind == Message.Kind.VISITOR for m in new_messages):
             session_mark_read(session=self.access.session, agent=self.user, up_to=self.last_message_id,
                               tell_workspace=False)
 
@@ -112,7 +120,14 @@ class PanelConsumer(PushConsumer):
 
     async def session_changed(self, event):
         if event["change"] == events.NEW_MESSAGES and hasattr(self, "access"):
-            return await self.push(await db(self.render_new_messages)())
+            line = event.get("line")
+            if not lines.follows(line, self.last_message_id):
+                return await self.push(await db(self.render_new_messages)())
+            html = self.render_carried_line(line)
+            if line["kind"] == Message.Kind.VISITOR and self.access.role in READERS:
+                await db(session_mark_read)(session=self.access.session, agent=self.user, up_to=line["id"],
+                                            tell_workspace=False)
+            return await self.push(html)
         html = await db(self.render_state)()
         if html is None:
             # No longer allowed here (a rejected or cancelled offer): empty the panel, which ends the socket.

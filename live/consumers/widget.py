@@ -11,7 +11,7 @@ from chat import selectors
 from chat.models import ChatSession
 from chat.services import visitors
 from chat.views.widget import chat_context
-from live import events, sweeper, typing
+from live import events, lines, sweeper, typing
 from live.consumers.base import NOT_FOUND, PushConsumer
 from live.renders import db
 
@@ -87,8 +87,19 @@ class WidgetConsumer(PushConsumer):
             return render_to_string("chat/widget/transcript_append.html",
                                     {"session": self.session, "new_messages": new_messages})
 
+    def render_carried_line(self, line):
+        """The very next line, carried by its event: shown without a query (live/lines.py)."""
+        message = lines.line_from_event(line, self.session)
+        self.last_message_id = message.pk
+        with translation.override(self.language):
+            return render_to_string("chat/widget/transcript_append.html",
+                                    {"session": self.session, "new_messages": [message]})
+
     async def session_changed(self, event):
         if event["change"] == events.NEW_MESSAGES:
+            line = event.get("line")
+            if lines.follows(line, self.last_message_id):
+                return await self.push(self.render_carried_line(line))
             return await self.push(await db(self.render_new_messages)())
         await self.push(await self.render_state())
 

@@ -170,3 +170,38 @@ async def test_a_message_costs_a_fixed_number_of_queries_however_many_workspaces
 
     assert len(set(costs)) == 1, f"(statements, connections opened) per message: {costs}"
     assert costs[0][1] in (0, None), "a message borrows pooled connections, it opens none"
+
+
+async def test_the_sockets_of_a_chat_show_a_new_line_from_its_event_without_reading_it_back(support):
+    alice = await database_sync_to_async(make_agent)("alice", channel=support)
+    chat = await answered_chat(support, alice)
+    watchers = await open_sockets([(f"/ws/chats/{chat.pk}/", alice), (f"/ws/widget/{chat.token}/", None)])
+    panel, widget = watchers
+
+    with counted() as cost:
+        await database_sync_to_async(message_post_by_visitor)(session=chat, body="Carried along")
+        assert "Carried along" in await frame_with(panel, "Carried along")
+        assert "Carried along" in await frame_with(widget, "Carried along")
+        await settle(watchers)
+    await close(watchers)
+
+    transcript_reads = [sql for sql in cost.statements if '"chat_attachment"' in sql and '"chat_message"."id" >' in sql]
+    assert transcript_reads == [], "a socket read back the line its event carried"
+
+
+async def test_a_socket_that_missed_a_line_reads_it_back_before_the_next_one(support):
+    """A line whose event never came (a lost push) shows up with the next line, in order, exactly once."""
+    from chat.models import Message
+
+    alice = await database_sync_to_async(make_agent)("alice", channel=support)
+    chat = await answered_chat(support, alice)
+    watchers = await open_sockets([(f"/ws/chats/{chat.pk}/", alice), (f"/ws/widget/{chat.token}/", None)])
+    panel, widget = watchers
+
+    await database_sync_to_async(Message.objects.create)(session=chat, kind=Message.Kind.VISITOR, body="Unannounced")
+    await database_sync_to_async(message_post_by_visitor)(session=chat, body="Announced")
+
+    for communicator in watchers:
+        html = await frame_with(communicator, "Announced")
+        assert html.count("Unannounced") == 1 and html.index("Unannounced") < html.index("Announced")
+    await close(watchers)
