@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from chat import selectors
-from chat.models import Attachment, Channel, ChatSession, Message, ReadMark
-from chat.services.messages import line_added
+from chat.models import Attachment, Channel, ChatSession, Message
+from chat.services.messages import line_added, mark_written_up_to
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
@@ -120,6 +120,6 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     content_type = checked_content_type(session.channel, upload)
     handed_to_author = selectors.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
-    ReadMark.objects.update_or_create(session=session, agent=agent, defaults={"last_read_message_id": message.pk})
+    mark_written_up_to(session, agent, message)
     line_added(session, message, handed_to_author=handed_to_author, has_file=True)
     return message

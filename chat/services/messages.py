@@ -42,11 +42,21 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
     handed_to_author = selectors.is_handed_to(session, agent)
     message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
-    ReadMark.objects.update_or_create(
-        session=session, agent=agent, defaults={"last_read_message_id": message.pk}
-    )
+    mark_written_up_to(session, agent, message)
     line_added(session, message, handed_to_author=handed_to_author)
     return message
+
+
+def mark_written_up_to(session: ChatSession, agent, message: Message) -> None:
+    """An agent has read what came before their own line: one UPDATE, as the mark exists from the chat's
+    opening; else get_or_create, since the chat panel's socket may be creating it at the same moment."""
+    marks = ReadMark.objects.filter(session=session, agent=agent)
+    if not marks.update(last_read_message_id=message.pk):
+        _mark, created = ReadMark.objects.get_or_create(
+            session=session, agent=agent, defaults={"last_read_message_id": message.pk}
+        )
+        if not created:
+            marks.update(last_read_message_id=message.pk)
 
 
 def line_added(session: ChatSession, message: Message, *, handed_to_author: bool = False,
