@@ -1,5 +1,7 @@
 """One chat in the agent's chat panel: transcript, status, transfer bar, composer."""
 
+import asyncio
+
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -17,6 +19,8 @@ from transfers.models import Transfer
 
 # The role of a viewer whose reading counts: their sessions list shows the chat's unread lines.
 READERS = ("owner", "listening", "offered")
+# How long a visitor's line shown in the panel may wait before its read mark is written.
+READ_MARK_SECONDS = 30
 
 
 class PanelConsumer(PushConsumer):
@@ -49,8 +53,37 @@ class PanelConsumer(PushConsumer):
         if getattr(self, "listen_in_id", None):
             await db(listeners.listen_in_end)(listener_id=self.listen_in_id)
         if getattr(self, "access", None) and self.access.role in READERS:
+            await self.write_read_mark()
             await db(events.push_on_commit)(unread_for=[self.user.pk], unread_in=self.session_id)
         await super().disconnect(code)
+
+    def shown_visitor_line(self, line_id):
+        """A visitor's line is on screen: read. Its mark is written within READ_MARK_SECONDS, or when the
+        panel closes, and not at all when the agent answers first (their line moves the mark itself): the
+        page hides the open chat's count meanwhile, so nobody sees the mark until the panel closes."""
+        self.read_pending = line_id
+        if getattr(self, "read_mark_timer", None) is None:
+            self.read_mark_timer = asyncio.create_task(self.write_read_mark_later())
+
+    def shown_own_line(self):
+        self.read_pending = None
+        if getattr(self, "read_mark_timer", None) is not None:
+            self.read_mark_timer.cancel()
+            self.read_mark_timer = None
+
+    async def write_read_mark_later(self):
+        await asyncio.sleep(READ_MARK_SECONDS)
+        self.read_mark_timer = None
+        await self.write_read_mark()
+
+    async def write_read_mark(self):
+        up_to, self.read_pending = getattr(self, "read_pending", None), None
+        if getattr(self, "read_mark_timer", None) is not None:
+            self.read_mark_timer.cancel()
+            self.read_mark_timer = None
+        if up_to:
+            await db(session_mark_read)(session=self.access.session, agent=self.user, up_to=up_to,
+                                        tell_workspace=False)
 
     def render_state(self, full=False):
         """Everything that may have changed, for this viewer; None when they may no longer see the chat."""
@@ -110,6 +143,7 @@ class PanelConsumer(PushConsumer):
             return
         self.last_message_id = new_messages[-1].pk
         if self.access.role in READERS and any(m.kind == Message.Kind.VISITOR for m in new_messages):
+            self.read_pending = None
             session_mark_read(session=self.access.session, agent=self.user, up_to=self.last_message_id,
                               tell_workspace=False)
 
@@ -124,9 +158,11 @@ class PanelConsumer(PushConsumer):
             if not lines.follows(line, self.last_message_id):
                 return await self.push(await db(self.render_new_messages)())
             html = self.render_carried_line(line)
-            if line["kind"] == Message.Kind.VISITOR and self.access.role in READERS:
-                await db(session_mark_read)(session=self.access.session, agent=self.user, up_to=line["id"],
-                                            tell_workspace=False)
+            if self.access.role in READERS:
+                if line["kind"] == Message.Kind.VISITOR:
+                    self.shown_visitor_line(line["id"])
+                elif line["author"] and line["author"]["id"] == self.user.pk:
+                    self.shown_own_line()
             return await self.push(html)
         html = await db(self.render_state)()
         if html is None:

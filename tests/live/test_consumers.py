@@ -5,6 +5,7 @@ sees a plain network failure (1006) and the htmx ws extension retries for ever. 
 checks both that the socket was accepted and the close code.
 """
 
+import asyncio
 import re
 
 import pytest
@@ -366,3 +367,24 @@ async def test_a_visitor_line_sends_the_owner_its_new_count_and_an_older_count_n
     await get_channel_layer().group_send(f"agent.{alice.pk}", stale)
     assert await workspace.receive_nothing(timeout=0.5)
     await workspace.disconnect()
+
+
+async def test_a_visitor_line_shown_in_an_open_chat_panel_is_marked_read_soon_after(support, alice, monkeypatch):
+    """The panel writes its read mark a little later (an answer moves it anyway), not never: a workspace
+    opened meanwhile, or after a crash, counts no line the agent has seen."""
+    from chat.models import ReadMark
+    from chat.services.messages import message_post_by_visitor
+
+    monkeypatch.setattr("live.consumers.panel.READ_MARK_SECONDS", 0.2)
+    session = await database_sync_to_async(active_chat)(support, alice)
+    panel = await socket(f"/ws/chats/{session.pk}/", alice)
+    await panel.connect(timeout=FRAME_WAIT)
+    await frame_with(panel, f'id="transcript-{session.pk}"')
+
+    line = await database_sync_to_async(message_post_by_visitor)(session=session, body="Seen it?")
+    await frame_with(panel, "Seen it?")
+    await asyncio.sleep(0.6)
+
+    mark = await database_sync_to_async(ReadMark.objects.get)(session=session, agent=alice)
+    assert mark.last_read_message_id == line.pk
+    await panel.disconnect()
