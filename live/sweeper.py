@@ -1,7 +1,8 @@
-"""The visitors' heartbeat and the time-outs of agents and chats, run by every process that holds sockets.
+"""The heartbeats of visitors and agents and the time-outs of agents and chats, run by every process that
+holds sockets.
 
 Every few seconds (at least three times per grace period) the process renews the heartbeat of the chats
-whose widgets it holds (one statement for all of them), then takes agents whose last workspace closed
+whose widgets it holds and of the agents whose workspaces it holds (one statement for each kind), then takes agents whose last workspace closed
 off the Present lists (helpdesk/services/presence.py) and runs the sweep of chat/services/timeouts.py:
 visitors who left, abandoned and inactive chats, chats taken back from an agent who is Away. So screens change on time without cron,
 and without depending on any one socket: whichever process sweeps first makes a change and pushes it, the
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from chat.services import timeouts, visitors
-from helpdesk.services.presence import presence_expire_lapsed
+from helpdesk.services.presence import presence_expire_lapsed, presence_heartbeats
 from live.renders import db
 
 # The longest wait between two rounds, so an agent who left leaves the lists soon after the grace period.
@@ -32,6 +33,7 @@ class _Sockets:
 
     open: weakref.WeakSet = field(default_factory=weakref.WeakSet)
     widgets: weakref.WeakSet = field(default_factory=weakref.WeakSet)
+    workspaces: weakref.WeakSet = field(default_factory=weakref.WeakSet)
     task: asyncio.Task | None = None
 
 
@@ -55,12 +57,18 @@ def keep_seen(widget_consumer) -> None:
     _by_loop[asyncio.get_running_loop()].widgets.add(widget_consumer)
 
 
+def keep_present(workspace_consumer) -> None:
+    """This workspace's agent is at work for as long as the socket is open (`.viewer.user`)."""
+    _by_loop[asyncio.get_running_loop()].workspaces.add(workspace_consumer)
+
+
 def forget(consumer) -> None:
     sockets = _by_loop.get(asyncio.get_running_loop())
     if sockets is None:
         return
     sockets.open.discard(consumer)
     sockets.widgets.discard(consumer)
+    sockets.workspaces.discard(consumer)
     if not sockets.open and sockets.task is not None:
         sockets.task.cancel()
         sockets.task = None
@@ -73,6 +81,9 @@ async def _sweep_while_open(sockets: _Sockets) -> None:
             session_ids = {widget.session.pk for widget in list(sockets.widgets)}
             if session_ids:
                 await db(visitors.visitors_seen)(session_ids=session_ids)
+            user_ids = {workspace.viewer.user.pk for workspace in list(sockets.workspaces)}
+            if user_ids:
+                await db(presence_heartbeats)(user_ids=user_ids)
             await db(presence_expire_lapsed)()
             await db(timeouts.chats_time_out)()
         except Exception:  # noqa: BLE001 - a failed round is logged; the next one tries again

@@ -63,6 +63,19 @@ def presence_heartbeat(*, user) -> None:
         AgentProfile.objects.get_or_create(user=user, defaults={"workspace_seen_at": now, "shown_online": True})
 
 
+def presence_heartbeats(*, user_ids) -> None:
+    """The agents whose workspaces one process holds are still there: one statement for all of them (a
+    beat per socket would cost a query per workspace every few seconds), and a push only for an agent a
+    sweep had taken off the lists meanwhile (their process was too busy to beat in time)."""
+    now = timezone.now()
+    came_back = list(
+        AgentProfile.objects.filter(user_id__in=user_ids, shown_online=False).values_list("user_id", flat=True)
+    )
+    AgentProfile.objects.filter(user_id__in=user_ids).update(workspace_seen_at=now, shown_online=True)
+    for user_id in came_back:
+        _push_presence(user_id)
+
+
 def presence_expire_lapsed(now=None) -> int:
     """Agents none of whose workspaces beat within the grace period: offers to them are withdrawn and
     colleagues see them go. Rows another process is handling are skipped, so each lapse is told once."""

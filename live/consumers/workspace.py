@@ -3,7 +3,6 @@
 import asyncio
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -13,7 +12,7 @@ from helpdesk import roles
 from helpdesk.languages import language_for_socket
 from helpdesk.models import AgentProfile
 from helpdesk.services.presence import presence_heartbeat
-from live import alerts, events, fragments, renders
+from live import alerts, events, fragments, renders, sweeper
 from live.access import panel_access
 from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
 from live.renders import db
@@ -59,23 +58,16 @@ class WorkspaceConsumer(PushConsumer):
         self.expiry_timers = {}
         self.alert_timer, self.alerts_shown, self.alerts_lock = None, None, asyncio.Lock()
         await db(presence_heartbeat)(user=self.viewer.user)
-        self.heartbeat = asyncio.create_task(self.beat())
         await self.join_and_accept(events.TEAM_GROUP, events.agent_group(user.pk))
+        sweeper.keep_present(self)
         await self.follow_account(user)
         await self.push(await self.render_team(events.TEAM_PARTS) + await self.alerts_update())
         await self.push(await self.render_agent(fragments.AGENT_PARTS))
         await self.schedule_expiries()
 
-    async def beat(self):
-        """While this workspace is open its agent is there (helpdesk/services/presence.py); nothing is said when it
-        closes, since a reload comes straight back and a dying server never says goodbye."""
-        while True:
-            await asyncio.sleep(settings.PRESENCE_GRACE_SECONDS / 3)
-            await db(presence_heartbeat)(user=self.viewer.user)
-
     async def disconnect(self, code):
-        if getattr(self, "heartbeat", None):
-            self.heartbeat.cancel()
+        """Nothing is said of the agent's presence: a reload comes straight back, and a dying server never
+        says goodbye; the process's sweeper renews the agent's heartbeat while a workspace is open."""
         for timer in getattr(self, "expiry_timers", {}).values():
             timer.cancel()
         if getattr(self, "alert_timer", None):

@@ -129,3 +129,22 @@ def test_an_offer_to_an_agent_who_is_offline_is_refused(support, alice, bob, set
     with pytest.raises(Invalid, match="is offline"):
         transfer_start(session=chat, by=alice, to_agent_id=bob.pk)
     assert make_agent("dora", channel=support) in selectors.transfer_targets(chat, alice.pk)
+
+
+def test_one_beat_for_many_workspaces_renews_them_all_and_announces_only_the_agent_who_had_been_let_go(
+        support, alice, bob, settings, pushed, django_capture_on_commit_callbacks):
+    from helpdesk.services.presence import presence_heartbeats
+
+    settings.PRESENCE_GRACE_SECONDS = 60
+    last_seen(alice, 50)
+    last_seen(bob, 61)
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_expire_lapsed()  # bob's process was too slow: he is let go
+    pushed.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        presence_heartbeats(user_ids=[alice.pk, bob.pk])
+        assert presence_expire_lapsed() == 0
+
+    assert {agent.pk for agent in selectors.present_agents([support.pk])} == {alice.pk, bob.pk}
+    assert len(pushed) == 1, "only bob's return is told"
