@@ -8,12 +8,7 @@ A refused socket is accepted and then closed with a 4xxx code: closing before ac
 network error (1006) to the browser, and the htmx ws extension would retry it forever.
 """
 
-import asyncio
-from importlib import import_module
-
-from channels.auth import get_user
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
 from live import events, sweeper, watchdog
 
@@ -50,31 +45,15 @@ class PushConsumer(AsyncWebsocketConsumer):
 
     async def follow_account(self, user):
         """Close this socket when its person signs out, is deactivated or changes their password: at once
-        through the account group, and, should that push be lost, at the next check of the session."""
+        through the account group, and, should that push be lost, at the sweeper's next check of the
+        sign-ins its process holds."""
         await self.join(events.account_group(user.pk))
-        self.session_check = asyncio.create_task(self.check_session_every(settings.PRESENCE_GRACE_SECONDS))
-
-    async def check_session_every(self, seconds):
-        while True:
-            await asyncio.sleep(seconds)
-            if not await self.still_signed_in():
-                return await self.close(code=NOT_LOGGED_IN)
-
-    async def still_signed_in(self) -> bool:
-        """The handshake's session as it is now: still there, the same person, still active, same password."""
-        session = self.scope.get("session")
-        if session is None or not session.session_key:
-            return False
-        fresh = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
-        user = await get_user({"session": fresh})
-        return user.is_authenticated and user.pk == self.scope["user"].pk
+        sweeper.check_sign_in(self)
 
     async def account_closed(self, event):
         await self.close(code=NOT_LOGGED_IN)
 
     async def disconnect(self, code):
-        if getattr(self, "session_check", None):
-            self.session_check.cancel()
         watchdog.forget(self)
         sweeper.forget(self)
         await self.leave(*list(self.groups_joined))
