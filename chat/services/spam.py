@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from chat.models import BlockedAddress, Channel, ChatSession
 from chat.services.sessions import session_end_locked
 from helpdesk import roles
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
 from live import events
 from live.watchers import watchers_of
 
@@ -90,13 +90,16 @@ def queue_end_many(*, session_ids, by, spam: bool = False, block_for: timedelta 
     """A manager's "End selected" / "Mark selected as spam" on waiting chats: each chat of a channel they
     manage that is still waiting ends (as spam, blocking its address, when asked); a chat answered or ended
     meanwhile is left as it is. One push for them all, so a flood cleared at once costs one re-render.
-    Returns how many ended."""
+    Returns how many ended. A chat of another channel among them is refused as not found, as its page is."""
     managed = roles.channels_where(by, "is_manager")
     if not managed:
         raise NotAllowed(_("Only a manager of the channel can end chats in the queue."))
+    session_ids = set(session_ids)
+    if ChatSession.objects.filter(pk__in=session_ids, channel_id__in=managed).count() != len(session_ids):
+        raise NotFound(_("No such chat."))
     chosen = (
         ChatSession.objects.select_for_update()
-        .filter(pk__in=list(session_ids), channel_id__in=managed, status=ChatSession.Status.QUEUED)
+        .filter(pk__in=session_ids, status=ChatSession.Status.QUEUED)
         .order_by("pk")
     )
     reason = ChatSession.EndReason.SPAM if spam else ChatSession.EndReason.AGENT

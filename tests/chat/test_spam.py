@@ -15,7 +15,7 @@ from chat.services import spam
 from chat.services.feedback import feedback_give
 from chat.services.sessions import Blocked, session_end, session_reactivate, session_start
 from helpdesk import roles
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
 from helpdesk.models import Activity, Contact
 from live import fragments
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent, make_channel_manager
@@ -134,23 +134,29 @@ def test_a_form_value_that_is_no_block_choice_is_refused():
         spam.block_duration("forever")
 
 
-def test_a_manager_ends_the_waiting_chats_of_their_channels_in_bulk_and_nothing_else(support, alice, maria):
-    other = ChannelFactory(slug="sales")
+def test_a_manager_ends_the_waiting_chats_of_their_channel_in_bulk_and_leaves_answered_ones(support, alice):
     flood = [queued(support) for _ in range(3)]
     answered = active_chat(support, alice)
-    elsewhere = queued(other)
 
     ended = spam.queue_end_many(
-        session_ids=[c.pk for c in [*flood, answered, elsewhere]], by=make_channel_manager("max", support),
+        session_ids=[c.pk for c in [*flood, answered]], by=make_channel_manager("max", support),
         spam=True, block_for=timedelta(hours=1),
     )
 
     assert ended == 3
     assert set(ChatSession.objects.filter(end_reason="spam")) == set(flood)
     answered.refresh_from_db()
-    elsewhere.refresh_from_db()
-    assert answered.is_active and elsewhere.is_queued
+    assert answered.is_active
     assert BlockedAddress.objects.filter(channel=support, address=ADDRESS).count() == 1
+
+
+def test_a_chat_of_another_channel_among_the_chosen_is_refused_and_nothing_ends(support):
+    mine, elsewhere = queued(support), queued(ChannelFactory(slug="sales"))
+
+    with pytest.raises(NotFound):
+        spam.queue_end_many(session_ids=[mine.pk, elsewhere.pk], by=make_channel_manager("max", support))
+
+    assert ChatSession.objects.filter(status=ChatSession.Status.QUEUED).count() == 2
 
 
 def test_ending_queued_chats_in_bulk_without_spam_ends_them_as_by_an_agent(support, maria):
