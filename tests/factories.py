@@ -125,7 +125,8 @@ def make_channel_manager(username, channel, **rights):
     user = make_agent(username, channel=channel, is_manager=True, **rights)
     user.is_staff = True
     user.save(update_fields=["is_staff"])
-    for name in CHANNEL_MANAGER_PERMISSIONS:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    wanted = [name.split(".") for name in CHANNEL_MANAGER_PERMISSIONS]
+    permissions = Permission.objects.filter(codename__in=[codename for _app, codename in wanted])
+    user.user_permissions.add(*[p for p in permissions.select_related("content_type")
+                                if [p.content_type.app_label, p.codename] in wanted])
     return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions or rights
