@@ -208,6 +208,10 @@ class BlockedAddressQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(until__gt=timezone.now())
 
+    def blocking(self, *, channel, address):
+        """The blocks in force that keep this address from starting chats on this channel."""
+        return self.in_force().filter(channel=channel, address=address)
+
 
 class BlockedAddress(models.Model):
     """A visitor's address that may not start chats on a channel until a given time: set when an agent marks

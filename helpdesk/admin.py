@@ -42,10 +42,12 @@ class ChannelScoped:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """A row cannot be moved to, or made on, a channel its editor does not manage."""
+        """A row cannot be moved to, or made on, a channel its editor does not manage, nor linked to a chat of one."""
         channel_ids = managed_channel_ids(request)
-        if db_field.name == "channel" and channel_ids is not None:
+        if channel_ids is not None and db_field.name == "channel":
             kwargs["queryset"] = db_field.related_model.objects.filter(pk__in=channel_ids)
+        elif channel_ids is not None and db_field.related_model is ChatSession:
+            kwargs["queryset"] = ChatSession.objects.filter(channel_id__in=channel_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

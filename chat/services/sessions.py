@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import Channel, ChatSession, Message
+from chat.models import BlockedAddress, Channel, ChatSession, Message
 from chat.services.messages import clean_body
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
@@ -36,9 +36,7 @@ def channel_is_online(channel: Channel) -> bool:
 @transaction.atomic
 def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "", question: str = "",
                   language: str = "en", visitor_address: str | None = None) -> ChatSession:
-    from chat.services.spam import address_is_blocked
-
-    if visitor_address and address_is_blocked(channel=channel, address=visitor_address):
+    if visitor_address and BlockedAddress.objects.blocking(channel=channel, address=visitor_address).exists():
         raise Blocked(_("Chats from your address are blocked for now. Please try again later."))
     visitor_name = (visitor_name or "").strip()
     if not visitor_name:

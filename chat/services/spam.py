@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chat.models import BlockedAddress, Channel, ChatSession
+from chat.models import BlockedAddress, ChatSession
 from chat.services.sessions import session_end_locked
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -37,17 +37,13 @@ def block_duration(choice: str | None) -> timedelta | None:
     return BLOCK_CHOICES[choice or ""][1]
 
 
-def address_is_blocked(*, channel: Channel, address: str) -> bool:
-    return BlockedAddress.objects.in_force().filter(channel=channel, address=address).exists()
-
-
 def _block(session: ChatSession, *, block_for: timedelta | None, by) -> BlockedAddress | None:
     """Block the chat's address on its channel, or lengthen a block already in force; nothing when the chat
     has no address (started before addresses were kept) or no block was asked for."""
     if block_for is None or not session.visitor_address:
         return None
     until = timezone.now() + block_for
-    block = BlockedAddress.objects.in_force().filter(channel_id=session.channel_id, address=session.visitor_address).first()
+    block = BlockedAddress.objects.blocking(channel=session.channel_id, address=session.visitor_address).first()
     if block is None:
         return BlockedAddress.objects.create(
             channel_id=session.channel_id, address=session.visitor_address, until=until, blocked_by=by, session=session,

@@ -7,7 +7,7 @@ from django.test import Client
 
 from chat.models import ChatSession
 from helpdesk.demo import create_demo_data
-from helpdesk.models import Activity, Contact
+from helpdesk.models import Activity, Contact, Request
 from tests.factories import ChannelFactory, ChatSessionFactory, make_channel_manager
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,17 @@ def test_a_manager_cannot_put_a_record_on_a_channel_they_do_not_manage(two_teams
     assert form.status_code == 200
     assert f'<option value="{support.pk}"' in form.text
     assert f'<option value="{sales.pk}"' not in form.text
+
+
+def test_a_request_can_be_linked_only_to_a_chat_of_the_managers_channel(two_teams):
+    support, sales, max_, _otto = two_teams
+    mine, theirs = ChatSessionFactory(channel=support), ChatSessionFactory(channel=sales)
+    request = Request.objects.create(channel=support, title="Refund", name="Vera", email="vera@example.org")
+
+    form = logged_in(max_).get(f"/admin/helpdesk/request/{request.pk}/change/").text
+
+    choices = form.split('name="session"')[1].split("</select>")[0]
+    assert f'<option value="{mine.pk}"' in choices and f'<option value="{theirs.pk}"' not in choices
 
 
 def test_the_admins_search_of_chats_finds_only_the_managers_channel(two_teams):
