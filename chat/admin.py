@@ -6,10 +6,12 @@ from django.core.validators import validate_slug
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from chat import selectors
-from chat.models import Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
-from helpdesk.admin import PeopleByName, PersonChoiceField, person_column
+from chat.models import BlockedAddress, Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
+from chat.services import spam
+from helpdesk.admin import ChannelScoped, PeopleByName, PersonChoiceField, person_column
 from helpdesk.errors import ServiceError
 from helpdesk.templatetags.people import person
 from transfers import services as transfer_services
@@ -22,10 +24,13 @@ class ChannelMemberInline(PeopleByName, admin.TabularInline):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ChannelScoped, admin.ModelAdmin):
     list_display = ["name", "slug", "transfers_need_acceptance", "transfer_timeout_seconds"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ChannelMemberInline]
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(pk__in=channel_ids)
 
 
 class MessageInline(admin.TabularInline):
@@ -78,7 +83,7 @@ class TransferToForm(forms.Form):
 
 
 @admin.register(ChatSession)
-class ChatSessionAdmin(admin.ModelAdmin):
+class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
     list_display = ["pk", "visitor_name", "channel", "status", "owner_name", "pending_transfer", "created_at"]
     list_filter = ["status", "end_reason", "channel"]
     search_fields = ["visitor_name", "visitor_email", "question"]
@@ -91,7 +96,7 @@ class ChatSessionAdmin(admin.ModelAdmin):
     ]
     exclude = ["token", "owner"]  # the owner shows by name, as owner_name
     inlines = [TransferInline, MessageInline]
-    actions = ["take_over", "transfer_to"]
+    actions = ["take_over", "transfer_to", "end_queued", "mark_queued_spam"]
 
     owner_name = person_column(ChatSession, "owner")
 
@@ -100,6 +105,9 @@ class ChatSessionAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related(
             Prefetch("transfers", queryset=pending, to_attr="pending_transfers")
         )
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(channel_id__in=channel_ids)
 
     @admin.display(description=_("pending transfer"))
     def pending_transfer(self, obj):
@@ -120,6 +128,26 @@ class ChatSessionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"#{session.pk}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, _("You now own chat #%(id)s.") % {"id": session.pk}, messages.SUCCESS)
+
+    def _end_queued(self, request, queryset, as_spam):
+        chosen = list(queryset.values_list("pk", flat=True))
+        try:
+            ended = spam.queue_end_many(session_ids=chosen, by=request.user, spam=as_spam)
+        except ServiceError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(request, ngettext(
+            "%(count)d chat ended.", "%(count)d chats ended.", ended) % {"count": ended}, messages.SUCCESS)
+        if ended < len(chosen):
+            self.message_user(request, _("Chats no longer waiting in the queue were left as they are."), messages.WARNING)
+
+    @admin.action(description=_("End selected queued chats"))
+    def end_queued(self, request, queryset):
+        self._end_queued(request, queryset, as_spam=False)
+
+    @admin.action(description=_("Mark selected queued chats as spam"))
+    def mark_queued_spam(self, request, queryset):
+        self._end_queued(request, queryset, as_spam=True)
 
     @staticmethod
     def _transfer_outcome(transfer):
@@ -157,13 +185,16 @@ class ChatSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Listener)
-class ListenerAdmin(admin.ModelAdmin):
+class ListenerAdmin(ChannelScoped, admin.ModelAdmin):
     list_display = ["session", "agent_name", "reason", "started_at", "closed_at"]
     list_filter = ["reason"]
     list_select_related = ["session", "agent"]
     fields = readonly_fields = ["session", "agent_name", "reason", "started_at", "closed_at"]
 
     agent_name = person_column(Listener, "agent")
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(session__channel_id__in=channel_ids)
 
     # The record of who listened to which chat: the services write it, nobody edits or removes it here.
     def has_add_permission(self, request):
@@ -174,6 +205,28 @@ class ListenerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BlockedAddress)
+class BlockedAddressAdmin(ChannelScoped, PeopleByName, admin.ModelAdmin):
+    """Addresses blocked after a spam chat; a manager lifts a block by deleting it or shortening it."""
+
+    list_display = ["address", "channel", "until", "blocked_by_name", "session", "created_at"]
+    list_filter = ["channel"]
+    search_fields = ["address"]
+    list_select_related = ["channel", "blocked_by", "session"]
+    fields = ["channel", "address", "until", "blocked_by_name", "session"]
+    readonly_fields = ["blocked_by_name", "session"]
+
+    blocked_by_name = person_column(BlockedAddress, "blocked_by")
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(channel_id__in=channel_ids)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.blocked_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 TEAM_TEXT_KINDS = [PredefinedText.Kind.REPLY_TEMPLATE, PredefinedText.Kind.FAQ]

@@ -125,6 +125,7 @@ class ChatSession(models.Model):
         AGENT = "agent", _("Ended by an agent")
         ABANDONED = "abandoned", _("Abandoned")  # the visitor left before anyone answered
         INACTIVITY = "inactivity", _("Ended by inactivity")
+        SPAM = "spam", _("Spam")  # marked by an agent: hidden from the workspace's lists and counts
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("channel"))
     token = models.CharField(max_length=64, unique=True, default=new_visitor_token, editable=False)
@@ -157,6 +158,8 @@ class ChatSession(models.Model):
         _("visitor left"), null=True, blank=True,
         help_text=_("Set when the visitor's widget was gone for the grace period; cleared when it comes back."),
     )
+    # Where the chat was started from, so that marking it as spam can block that address.
+    visitor_address = models.GenericIPAddressField(_("visitor's address"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
@@ -195,6 +198,50 @@ class ChatSession(models.Model):
     @property
     def is_ended(self):
         return self.status == self.Status.ENDED
+
+    @property
+    def is_spam(self):
+        return self.end_reason == self.EndReason.SPAM
+
+
+class BlockedAddressQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(until__gt=timezone.now())
+
+    def blocking(self, *, channel, address):
+        """The blocks in force that keep this address from starting chats on this channel."""
+        return self.in_force().filter(channel=channel, address=address)
+
+
+class BlockedAddress(models.Model):
+    """A visitor's address that may not start chats on a channel until a given time: set when an agent marks
+    a chat as spam, or by a manager in the admin. It expires by itself, since addresses change hands."""
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="blocked_addresses", verbose_name=_("channel")
+    )
+    address = models.GenericIPAddressField(_("address"))
+    until = models.DateTimeField(_("blocked until"))
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("blocked by"),
+    )
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("chat session"), help_text=_("The chat that was marked as spam."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = BlockedAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("blocked address")
+        verbose_name_plural = _("blocked addresses")
+        ordering = ["-until"]
+        indexes = [models.Index(fields=["channel", "address", "until"])]
+
+    def __str__(self):
+        return f"{self.address} @ {self.channel}"
 
 
 class Message(models.Model):

@@ -122,10 +122,12 @@ def is_handed_to(session, user) -> bool:
 
 
 def recent_sessions(user, limit=20):
-    """Ended chats the user owned or listened to, newest first."""
+    """Ended chats the user owned or listened to, newest first; not those marked as spam, which would push
+    the real ones out of the list."""
     took_part = Listener.objects.filter(agent=user, reason=Listener.Reason.HANDED_OVER).values("session_id")
     return (
         ChatSession.objects.filter(Q(owner=user) | Q(pk__in=took_part), status=ChatSession.Status.ENDED)
+        .exclude(end_reason=ChatSession.EndReason.SPAM)
         .select_related("channel", "owner")
         .order_by("-ended_at", "-id")[:limit]
     )

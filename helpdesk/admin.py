@@ -1,9 +1,61 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
+from chat.models import ChatSession
+from helpdesk import roles
 from helpdesk.models import Activity, AgentProfile, Contact, Request
 from helpdesk.templatetags.people import person
+
+
+def managed_channel_ids(request) -> list[int] | None:
+    """The channels whose records this person may read and change in the admin: those they manage (by their
+    channel rights, or everywhere with "Can take over and transfer any chat"); None for a superuser: all."""
+    if request.user.is_superuser:
+        return None
+    return roles.channels_where(request.user, "is_manager")
+
+
+class ChannelScoped:
+    """For a ModelAdmin: a manager of one channel sees and changes only that channel's rows, in the lists, on
+    a forged change page and in every search; `in_channels` says which rows are a channel's."""
+
+    def in_channels(self, queryset, channel_ids):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        channel_ids = managed_channel_ids(request)
+        return queryset if channel_ids is None else self.in_channels(queryset, channel_ids)
+
+    def _in_scope(self, request, obj):
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A row cannot be moved to, or made on, a channel its editor does not manage, nor linked to a chat of one."""
+        channel_ids = managed_channel_ids(request)
+        if channel_ids is not None and db_field.name == "channel":
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk__in=channel_ids)
+        elif channel_ids is not None and db_field.related_model is ChatSession:
+            kwargs["queryset"] = ChatSession.objects.filter(channel_id__in=channel_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def contacts_of_channels(channel_ids):
+    """Contacts a channel's team has met: linked to one of its chats or requests."""
+    return Q(pk__in=ChatSession.objects.filter(channel_id__in=channel_ids).values("contact_id")) | Q(
+        pk__in=Request.objects.filter(channel_id__in=channel_ids).values("contact_id")
+    )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -41,7 +93,7 @@ class AgentProfileAdmin(PeopleByName, admin.ModelAdmin):
 
 
 @admin.register(Request)
-class RequestAdmin(PeopleByName, admin.ModelAdmin):
+class RequestAdmin(ChannelScoped, PeopleByName, admin.ModelAdmin):
     list_display = ["pk", "title", "name", "email", "source", "channel", "assigned_to_name", "created_at"]
     list_filter = ["source", "channel"]
     list_select_related = ["channel", "assigned_to"]
@@ -49,6 +101,9 @@ class RequestAdmin(PeopleByName, admin.ModelAdmin):
     autocomplete_fields = ["contact"]  # a select of every contact would not scale
 
     assigned_to_name = person_column(Request, "assigned_to")
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(channel_id__in=channel_ids)
 
 
 class ActivityInline(admin.TabularInline):
@@ -61,16 +116,27 @@ class ActivityInline(admin.TabularInline):
 
     created_by_name = person_column(Activity, "created_by")
 
+    def get_queryset(self, request):
+        """A contact met on two channels: each channel's manager reads only their own channel's transcripts."""
+        queryset = super().get_queryset(request)
+        channel_ids = managed_channel_ids(request)
+        if channel_ids is None:
+            return queryset
+        return queryset.filter(Q(session__isnull=True) | Q(session__channel_id__in=channel_ids))
+
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ChannelScoped, admin.ModelAdmin):
     list_display = ["__str__", "email", "phone", "company", "created_at"]
     search_fields = ["first_name", "last_name", "email", "company"]
     inlines = [ActivityInline]
 
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(contacts_of_channels(channel_ids))
+
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ChannelScoped, admin.ModelAdmin):
     """Activities are records of what happened (an ended chat's transcript): read, not edited."""
 
     list_display = ["title", "contact", "kind", "created_at", "created_by_name"]
@@ -80,6 +146,11 @@ class ActivityAdmin(admin.ModelAdmin):
     fields = readonly_fields = ["contact", "session", "kind", "title", "text", "created_by_name", "created_at"]
 
     created_by_name = person_column(Activity, "created_by")
+
+    def in_channels(self, queryset, channel_ids):
+        """A chat's transcript belongs to the chat's channel; a note on a contact, to the contact's."""
+        contacts = Contact.objects.filter(contacts_of_channels(channel_ids)).values("pk")
+        return queryset.filter(Q(session__channel_id__in=channel_ids) | Q(session__isnull=True, contact__in=contacts))
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,10 @@ MANAGER_PERMISSIONS = [
     ),
     # Reply templates and FAQs are the team's texts, kept by managers in the admin.
     *(f"chat.{action}_predefinedtext" for action in ("view", "add", "change", "delete")),
+    # The record of who listened in on which chat (read-only), and the addresses blocked after spam.
+    "chat.view_listener",
+    *(f"chat.{action}_blockedaddress" for action in ("view", "add", "change", "delete")),
+    *(f"helpdesk.{action}_{model}" for model in ("contact", "activity") for action in ("view", "change")),
 ]
 
 

@@ -10,6 +10,12 @@ from helpdesk import roles
 from helpdesk.errors import ServiceError
 
 
+def client_address(request) -> str | None:
+    """The address a request came from, as the server saw it (REMOTE_ADDR). Behind a proxy that is the proxy's,
+    until the throttles' reading of a trusted proxy header replaces this."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def refusal(message: str, status: int) -> HttpResponse:
     """A plain-text answer; the workspace shows it in its alert line (see static/helpdesk/app.js)."""
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

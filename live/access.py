@@ -28,6 +28,11 @@ class ChatAccess:
         return self.session.is_active and (self.role == "owner" or self.is_manager)
 
     @property
+    def can_mark_spam(self):
+        """The owner or a manager, as for ending it; the service checks the channel rights again."""
+        return not self.session.is_ended and (self.role == "owner" or self.is_manager)
+
+    @property
     def can_transfer(self):
         return (
             self.session.is_active and self.pending_transfer is None and (self.role == "owner" or self.is_manager)

@@ -54,6 +54,8 @@ def team_context(rights: dict, parts=events.TEAM_PARTS) -> dict:
         incoming = selectors.incoming_chats(answerable)
         context["incoming_chats"] = list(incoming[: selectors.LIST_LIMIT])
         context["incoming_count"] = incoming.count()
+        # Their checkboxes and "End selected": managers end queued chats in bulk, on their own channels only.
+        context["managed_channel_ids"] = [cid for cid, r in rights.items() if r.is_manager]
     if events.ONGOING in parts:
         context["ongoing_sessions"] = list(selectors.ongoing_sessions(list(rights))[: selectors.LIST_LIMIT])
     if events.PRESENCE in parts:

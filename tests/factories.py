@@ -105,3 +105,28 @@ def make_agent(username=None, present=True, channel=None, **rights):
         channel = ChannelFactory(slug="support", name="Support")
     ChannelMemberFactory(channel=channel, user=user, **rights)
     return user
+
+
+CHANNEL_MANAGER_PERMISSIONS = [
+    f"{app_label}.{action}_{model}"
+    for app_label, model in [
+        ("chat", "chatsession"), ("chat", "channel"), ("chat", "blockedaddress"), ("transfers", "transfer"),
+        ("helpdesk", "request"), ("helpdesk", "contact"), ("helpdesk", "activity"),
+    ]
+    for action in ("view", "change")
+] + ["chat.view_listener"]
+
+
+def make_channel_manager(username, channel, **rights):
+    """A manager of one channel only (is_manager on its membership, no "Can take over and transfer any
+    chat"), with the admin's model permissions: what a company gives the head of one team."""
+    from django.contrib.auth.models import Permission
+
+    user = make_agent(username, channel=channel, is_manager=True, **rights)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    wanted = [name.split(".") for name in CHANNEL_MANAGER_PERMISSIONS]
+    permissions = Permission.objects.filter(codename__in=[codename for _app, codename in wanted])
+    user.user_permissions.add(*[p for p in permissions.select_related("content_type")
+                                if [p.content_type.app_label, p.codename] in wanted])
+    return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions or rights

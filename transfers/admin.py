@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from helpdesk.admin import person_column
+from helpdesk.admin import ChannelScoped, person_column
 from transfers.models import Transfer
 
 # A user's own str() is their login: these show the person by name instead.
@@ -11,7 +11,7 @@ NAMED_PEOPLE = {
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(ChannelScoped, admin.ModelAdmin):
     """The hand-over history: read-only, since every change goes through transfers.services."""
 
     list_display = [
@@ -24,6 +24,9 @@ class TransferAdmin(admin.ModelAdmin):
     to_name = person_column(Transfer, "to_agent")
     requested_by_name = person_column(Transfer, "requested_by")
     decided_by_name = person_column(Transfer, "decided_by")
+
+    def in_channels(self, queryset, channel_ids):
+        return queryset.filter(session__channel_id__in=channel_ids)
 
     def get_fields(self, request, obj=None):
         return [NAMED_PEOPLE.get(field.name, field.name) for field in self.model._meta.fields]

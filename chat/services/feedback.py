@@ -52,7 +52,7 @@ def feedback_give(*, session: ChatSession, rating, comment: str = "", send_trans
                   email: str = "") -> ChatSession:
     """Store the visitor's rating and comment; send the transcript once they are stored."""
     session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
-    if not session.channel.post_chat_form:
+    if not session.channel.post_chat_form or session.is_spam:
         raise Conflict(_("This chat has no post-chat form."))
     if not session.is_ended:
         raise Conflict(_("The chat has not ended yet."))

@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import Channel, ChatSession, Message
+from chat.models import BlockedAddress, Channel, ChatSession, Message
 from chat.services.messages import clean_body
 from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed
@@ -20,6 +20,10 @@ class Offline(Conflict):
     """No agent is Present on the channel: the visitor gets the offline form instead."""
 
 
+class Blocked(NotAllowed):
+    """The visitor's address was blocked on this channel after a chat from it was marked as spam."""
+
+
 def channel_is_online(channel: Channel) -> bool:
     return AgentProfile.objects.filter(
         available_q(),
@@ -31,7 +35,9 @@ def channel_is_online(channel: Channel) -> bool:
 
 @transaction.atomic
 def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "", question: str = "",
-                  language: str = "en") -> ChatSession:
+                  language: str = "en", visitor_address: str | None = None) -> ChatSession:
+    if visitor_address and BlockedAddress.objects.blocking(channel=channel, address=visitor_address).exists():
+        raise Blocked(_("Chats from your address are blocked for now. Please try again later."))
     visitor_name = (visitor_name or "").strip()
     if not visitor_name:
         raise Invalid(_("Please tell us your name."))
@@ -43,7 +49,7 @@ def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "
         raise Offline(_("No agent is available right now."))
     session = ChatSession.objects.create(
         channel=channel, visitor_name=visitor_name, visitor_email=visitor_email,
-        question=question, visitor_language=language,
+        question=question, visitor_language=language, visitor_address=visitor_address or None,
     )
     if question:
         Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=question)
@@ -109,8 +115,6 @@ def queue_take_next(*, agent) -> ChatSession | None:
 
 @transaction.atomic
 def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -> ChatSession:
-    from transfers.models import Transfer
-
     session = ChatSession.objects.select_for_update().get(pk=session.pk)
     if not by_visitor:
         rights = roles.rights_on(agent, session.channel_id)
@@ -118,27 +122,34 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
             raise NotAllowed(_("Only the agent who owns this chat can end it."))
     if session.is_ended:
         raise Conflict(_("This chat has already ended."))
-    watchers = watchers_of(session)
-    now = timezone.now()
-    Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.CHAT_ENDED, decided_at=now,
-        decided_by=None if by_visitor else agent,
-    )
-    was_queued = session.is_queued
-    session.status = ChatSession.Status.ENDED
-    session.ended_at = now
-    session.end_reason = ChatSession.EndReason.VISITOR if by_visitor else ChatSession.EndReason.AGENT
-    session.save(update_fields=["status", "ended_at", "end_reason"])
-    Message.objects.create(
-        session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_ENDED,
-        author=None if by_visitor else agent,
-    )
-    activity_record_chat(session=session, by=None if by_visitor else agent)
+    was_queued, watchers = session.is_queued, watchers_of(session)
+    reason = ChatSession.EndReason.VISITOR if by_visitor else ChatSession.EndReason.AGENT
+    session_end_locked(session, reason=reason, by=None if by_visitor else agent)
     events.push_on_commit(
         team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
         sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
     )
     return session
+
+
+def session_end_locked(session: ChatSession, *, reason: str, by=None) -> None:
+    """End a chat the caller has locked (select_for_update) and checked: its waiting transfer is cancelled,
+    the transcript says so, and the contact's activity keeps it; a spam chat is no contact's history. The
+    caller pushes, once for however many chats it ends."""
+    from transfers.models import Transfer
+
+    now = timezone.now()
+    Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
+        status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.CHAT_ENDED, decided_at=now,
+        decided_by=by,
+    )
+    session.status = ChatSession.Status.ENDED
+    session.ended_at = now
+    session.end_reason = reason
+    session.save(update_fields=["status", "ended_at", "end_reason"])
+    Message.objects.create(session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_ENDED, author=by)
+    if reason != ChatSession.EndReason.SPAM:
+        activity_record_chat(session=session, by=by)
 
 
 def _present_on_channel(user_id, channel: Channel) -> bool:
@@ -156,7 +167,7 @@ def session_reactivate(*, session: ChatSession) -> ChatSession:
     """"Return to chat" in the post-chat form: back to the agent who had the chat if they are Present,
     else into the queue like a new chat. With nobody Present it is refused, as a new chat would be."""
     session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
-    if not session.channel.post_chat_form:
+    if not session.channel.post_chat_form or session.is_spam:
         raise Conflict(_("This chat cannot be reactivated."))
     if not session.is_ended:
         raise Conflict(_("This chat has not ended."))

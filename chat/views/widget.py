@@ -14,7 +14,7 @@ from chat import selectors
 from chat.models import Channel, ChatSession
 from chat.services import feedback, messages, sessions
 from helpdesk.errors import ServiceError
-from helpdesk.http import refusal
+from helpdesk.http import client_address, refusal
 from helpdesk.services.requests import request_from_offline_form
 
 
@@ -75,6 +75,7 @@ def start_chat(request, slug):
             visitor_email=request.POST.get("email", ""),
             question=request.POST.get("question", ""),
             language=translation.get_language() or "en",
+            visitor_address=client_address(request),
         )
     except sessions.Offline:
         return _start_form(request, channel, values=_typed_before_the_chat(request.POST))

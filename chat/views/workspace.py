@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.models import ChatSession
-from chat.services import listeners, messages, sessions
+from chat.services import listeners, messages, sessions, spam
 from helpdesk import roles
 from helpdesk.errors import NotAllowed, NotFound
 from helpdesk.http import agent_required, refusal, service_errors
@@ -107,3 +107,33 @@ def recent_transcript(request, session_id):
     if not access.session.is_ended:
         raise NotFound(_("No such chat."))
     return _panel_response(request, access)
+
+
+@require_POST
+@agent_required
+@service_errors
+def mark_spam(request, session_id):
+    """"Mark as spam" in a chat's Menu or on its row in Incoming chat; the open panel closes, since the chat
+    leaves every list."""
+    session = get_object_or_404(ChatSession, pk=session_id)
+    spam.session_mark_spam(
+        session=session, by=request.user, block_for=spam.block_duration(request.POST.get("block_for")),
+    )
+    return render(request, "chat/partials/panel_empty.html")
+
+
+@require_POST
+@agent_required
+@service_errors
+def end_queued(request):
+    """A manager's "End selected" or "Mark selected as spam" on the Incoming chat list."""
+    as_spam = request.POST.get("action") == "spam"
+    block_for = spam.block_duration(request.POST.get("block_for")) if as_spam else None
+    try:
+        session_ids = [int(value) for value in request.POST.getlist("session")]
+    except ValueError:
+        raise NotFound(_("No such chat."))
+    if not session_ids:
+        return refusal(_("Choose the chats to end first."), 400)
+    spam.queue_end_many(session_ids=session_ids, by=request.user, spam=as_spam, block_for=block_for)
+    return HttpResponse(status=204)

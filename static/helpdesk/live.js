@@ -75,6 +75,24 @@
     kept = [];
   });
 
+  // Likewise the chats a manager has ticked in Incoming chat (data-keep-checked): a visitor arriving
+  // re-renders the list, and the ticks must survive it, for the chats still in it.
+  var ticked = [];
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (event.detail.shouldSwap === false || !target || !target.querySelectorAll) return;
+    target.querySelectorAll("[data-keep-checked]:checked").forEach(function (box) {
+      if (box.id) ticked.push(box.id);
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    ticked.forEach(function (id) {
+      var box = document.getElementById(id);
+      if (box) box.checked = true;
+    });
+    ticked = [];
+  });
+
   // A keyboard user's place in a live list survives its swap: the row of the same chat keeps the focus,
   // so Enter still answers the chat they were on when another visitor arrived.
   var focusedRow = null;
