@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from chat import throttles
 from chat.models import Attachment, ChatSession
 from chat.services import files
 from chat.views.widget import widget_view
 from helpdesk.errors import ServiceError
-from helpdesk.http import agent_required, refusal, service_errors
+from helpdesk.http import agent_required, refused, service_errors
 from live.access import access_for
 
 
@@ -75,10 +76,11 @@ def agent_download(request, session_id, attachment_id):
 def visitor_send_file(request, slug, token):
     session = _visitor_session(slug, token)
     try:
+        throttles.check(request, throttles.FILES, session.channel, token)
         files.check_upload_length(session.channel, request.META.get("CONTENT_LENGTH"))
         files.file_send_by_visitor(session=session, upload=request.FILES.get("file"))
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return HttpResponse(status=204)
 
 
