@@ -214,7 +214,7 @@ class ChatSession(models.Model):
     transcript_sent_at = models.DateTimeField(_("transcript emailed"), null=True, blank=True)
     # The pre-chat form's own random key: a second submit of the same form finds this chat instead of
     # starting another (chat/services/sessions.py).
-    start_key = models.CharField(max_length=64, blank=True, editable=False)
+    start_key = models.CharField(_("pre-chat form key"), max_length=64, blank=True, editable=False)
 
     objects = ChatSessionQuerySet.as_manager()
 

@@ -17,6 +17,7 @@ from chat.services import files
 from chat.views.widget import widget_view
 from helpdesk.errors import ServiceError
 from helpdesk.http import agent_required, refused, service_errors
+from helpdesk.middleware import reads_its_own_body
 from live.access import access_for
 
 
@@ -44,6 +45,7 @@ def _visitor_session(slug, token) -> ChatSession:
 # Exempt only to put the size check first: CSRF's check reads request.POST, which parses the whole body and
 # spools the upload to disk. csrf_protect on _store_agent_file checks the token right after (Django's
 # documented pattern for views that must act before the body is read).
+@reads_its_own_body
 @csrf_exempt
 @require_POST
 @agent_required
@@ -71,6 +73,7 @@ def agent_download(request, session_id, attachment_id):
     return _file_response(attachment)
 
 
+@reads_its_own_body
 @widget_view
 @require_POST
 def visitor_send_file(request, slug, token):
