@@ -30,7 +30,7 @@ def reads_its_own_body(view):
 
 
 class RefuseNulMiddleware:
-    """A NUL byte in the path, the query or a form field is answered 400 before any view runs.
+    """A NUL byte in the path, the query, a cookie or a form field is answered 400 before any view runs.
 
     No person types one, and PostgreSQL cannot store or even compare text holding one: it fails the query,
     which would answer 500 wherever such a value reaches the database (a token in a URL, a name, a search).
@@ -40,7 +40,8 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info or _has_nul(request.GET):
+        cookies = request.COOKIES.values()  # the session cookie is looked up in the database
+        if "\x00" in request.path_info or _has_nul(request.GET) or any("\x00" in value for value in cookies):
             return bad_request(request)
         return self.get_response(request)
 

@@ -3,8 +3,11 @@ compare text holding a NUL byte): NUL bytes in every visitor field, message, com
 non-ASCII digit where a number belongs, direction controls and invisible-only text; and a pre-chat form
 submitted twice starts one chat."""
 
+import threading
+
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -200,3 +203,35 @@ def test_each_showing_of_the_form_starts_a_chat_of_its_own(support, online):
 
     assert len(keys) == 2
     assert ChatSession.objects.count() == 2
+
+
+def test_a_nul_byte_in_the_session_cookie_is_refused(db):
+    client = Client()
+    client.cookies["sessionid"] = "abcdefghij\x00klm"
+
+    assert client.get("/accounts/login/").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_form_at_the_same_moment_start_one_chat(support, online):
+    key = start_key(visitor().get(f"/widget/{support.slug}/").text)
+    ready = threading.Barrier(2)
+    answers = []
+
+    def submit():
+        ready.wait()
+        try:
+            answers.append(start(visitor(), support, question="Where is my order?", start_key=key))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    session = ChatSession.objects.get()
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all(session.token in answer.text for answer in answers)
+    assert session.messages.count() == 1
