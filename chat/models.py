@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.templatetags.people import person
 
-
 # What secrets.token_urlsafe makes. Checked before a token from outside reaches a query: PostgreSQL answers
 # a NUL byte in a parameter with an error, not with "no such chat".
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from chat.models import Channel, ChatSession, Message, looks_like_token
 from chat.services.messages import clean_body
 from helpdesk import roles
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, NotAllowed
 from helpdesk.models import AgentProfile, available_q
 from helpdesk.services.activities import activity_record_chat
 from helpdesk.services.contacts import clean_visitor_email, clean_visitor_name

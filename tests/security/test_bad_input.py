@@ -30,7 +30,9 @@ def chat_url(session, action=""):
 
 @pytest.fixture
 def chat(support, online):
-    return ChatSessionFactory(channel=support, owner=online, status=ChatSession.Status.ACTIVE, answered_at=timezone.now())
+    return ChatSessionFactory(
+        channel=support, owner=online, status=ChatSession.Status.ACTIVE, answered_at=timezone.now()
+    )
 
 
 @pytest.fixture

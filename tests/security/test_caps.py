@@ -27,7 +27,9 @@ def chat_url(session, action=""):
 
 
 def answered_chat(channel, owner):
-    return ChatSessionFactory(channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now())
+    return ChatSessionFactory(
+        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now()
+    )
 
 
 def send_file(session, size, name="note.txt"):
