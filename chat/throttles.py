@@ -28,13 +28,13 @@ IPV6_PREFIX = 64
 @dataclass(frozen=True)
 class Limit:
     name: str
-    field: str | None  # the Channel field with the count; None for a limit from the settings
+    field: str  # the Channel field with the count, or the setting for a limit that is not a channel's
     period_seconds: int
     per_chat: bool  # counted per chat token as well as per address
     sentence: Promise  # %(wait)s is when the visitor can try again
 
     def count(self, channel: Channel | None) -> int:
-        return getattr(channel, self.field) if self.field else getattr(settings, self.name)
+        return getattr(channel, self.field) if channel is not None else getattr(settings, self.field)
 
 
 # Returning to an ended chat queues it like a new one, so it counts against the same limit as starting
@@ -53,7 +53,7 @@ FEEDBACK = Limit("feedback", "feedback_per_hour", 3600, per_chat=True, sentence=
     "You have sent this form too often. Please try again in %(wait)s."))
 TRANSCRIPTS = Limit("transcripts", "transcripts_per_hour", 3600, per_chat=False, sentence=gettext_lazy(
     "Too many transcripts were emailed from your address. Please try again in %(wait)s."))
-PASSWORD_RESETS = Limit("PASSWORD_RESETS_PER_HOUR", None, 3600, per_chat=False, sentence=gettext_lazy(
+PASSWORD_RESETS = Limit("password_resets", "PASSWORD_RESETS_PER_HOUR", 3600, per_chat=False, sentence=gettext_lazy(
     "Too many password resets were asked for from your address. Please try again in %(wait)s."))
 
 

@@ -3,11 +3,15 @@ one), with the channel's own limits: over them the visitor gets 429, Retry-After
 language, and nothing of the refused request is stored."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 import time
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from chat.models import Attachment, ChatSession, Message
@@ -258,3 +262,31 @@ def test_an_ipv6_client_is_counted_by_its_64_bit_network(support, online):
 
     assert start(visitor("2001:db8:1:2::ffff"), support).status_code == 429
     assert start(visitor("2001:db8:1:3::1"), support).status_code == 200
+
+
+def settings_in_a_new_process(code, **environment):
+    env = {**os.environ, **environment}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", f"from django.conf import settings; {code}"],
+        cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_with_redis_every_process_counts_in_redis_under_the_installations_prefix():
+    result = settings_in_a_new_process(
+        "c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'], c['KEY_PREFIX'])",
+        REDIS_URL="redis://127.0.0.1:6399/3", CHANNEL_LAYER_PREFIX="shop-a",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6399/3", "shop-a",
+    ]
+
+
+def test_a_trusted_proxy_that_is_no_address_stops_the_start():
+    result = settings_in_a_new_process("print(settings.TRUSTED_PROXIES)", TRUSTED_PROXIES="10.0.0.0/8,nginx")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx' is not an address or a network." in result.stderr
