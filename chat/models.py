@@ -3,6 +3,7 @@
 Invariants live here as database constraints, so no code path (admin, shell, a race) can break them.
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -14,9 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.templatetags.people import person
 
+# What secrets.token_urlsafe makes. Checked before a token from outside reaches a query: PostgreSQL answers
+# a NUL byte in a parameter with an error, not with "no such chat".
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 def new_visitor_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def looks_like_token(value) -> bool:
+    return isinstance(value, str) and TOKEN_SHAPE.fullmatch(value) is not None
 
 
 class Channel(models.Model):
@@ -60,6 +69,48 @@ class Channel(models.Model):
     away_owner_requeue_minutes = models.PositiveIntegerField(
         _("return the chats of an agent who is Away or offline to the queue after (minutes)"), default=0,
         help_text=_("0 keeps them with the agent. The visitor is told and goes first in the queue."),
+    )
+    # Throttles (chat/throttles.py), counted per visitor address on this channel, and per chat where the
+    # request names one. 0 means no limit.
+    chats_per_minute = models.PositiveIntegerField(
+        _("chats one address may start per minute"), default=10,
+        help_text=_("Returning to an ended chat counts as starting one. 0 means no limit."),
+    )
+    messages_per_minute = models.PositiveIntegerField(
+        _("messages a visitor may send per minute"), default=60, help_text=_("Per chat. 0 means no limit."),
+    )
+    files_per_ten_minutes = models.PositiveIntegerField(
+        _("files a visitor may send per 10 minutes"), default=10, help_text=_("Per chat. 0 means no limit."),
+    )
+    typing_reports_per_minute = models.PositiveIntegerField(
+        _("typing reports a visitor's widget may send per minute"), default=120,
+        help_text=_("Per chat; the widget sends at most 30 while the visitor types. 0 means no limit."),
+    )
+    offline_messages_per_hour = models.PositiveIntegerField(
+        _("offline messages one address may leave per hour"), default=10, help_text=_("0 means no limit."),
+    )
+    feedback_per_hour = models.PositiveIntegerField(
+        _("post-chat forms a visitor may send per hour"), default=10,
+        help_text=_("Per chat, counting refused ones. 0 means no limit."),
+    )
+    transcripts_per_hour = models.PositiveIntegerField(
+        _("transcripts one address may have emailed per hour"), default=5, help_text=_("0 means no limit."),
+    )
+    # Caps, whoever asks: they bound what a flood from many addresses can do.
+    max_queued_chats = models.PositiveIntegerField(
+        _("most chats waiting in the queue"), default=50,
+        help_text=_("Beyond it, new visitors get the offline form, as when nobody is Present. 0 means no cap."),
+    )
+    max_files_per_chat = models.PositiveIntegerField(
+        _("most files a visitor may send in one chat"), default=20, help_text=_("0 means no cap."),
+    )
+    max_file_bytes_per_chat = models.PositiveBigIntegerField(
+        _("most bytes of files a visitor may send in one chat"), default=50 * 1024 * 1024,
+        help_text=_("0 means no cap."),
+    )
+    max_file_bytes_per_day = models.PositiveBigIntegerField(
+        _("most bytes of files all visitors may send in one day"), default=1024 * 1024 * 1024,
+        help_text=_("On this channel, since midnight. 0 means no cap."),
     )
 
     class Meta:
@@ -162,6 +213,10 @@ class ChatSession(models.Model):
     visitor_address = models.GenericIPAddressField(_("visitor's address"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    transcript_sent_at = models.DateTimeField(_("transcript emailed"), null=True, blank=True)
+    # The pre-chat form's own random key: a second submit of the same form finds this chat instead of
+    # starting another (chat/services/sessions.py).
+    start_key = models.CharField(_("pre-chat form key"), max_length=64, blank=True, editable=False)
 
     objects = ChatSessionQuerySet.as_manager()
 
@@ -175,6 +230,9 @@ class ChatSession(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status="ended") | Q(end_reason=""), name="end_reason_only_when_ended"),
+            models.UniqueConstraint(
+                fields=["channel", "start_key"], condition=~Q(start_key=""), name="one_chat_per_start_form",
+            ),
             # A queued chat has no owner; an active one has exactly one (the owner column).
             models.CheckConstraint(
                 condition=Q(status="queued", owner__isnull=True)

@@ -37,3 +37,13 @@ class Conflict(ServiceError):
     """Someone else changed the chat first (answered, accepted, cancelled, ended)."""
 
     status_code = 409
+
+
+class Throttled(ServiceError):
+    """Too many of these from one address (or one chat) in a short time; `retry_after` says when, in seconds."""
+
+    status_code = 429
+
+    def __init__(self, message, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -7,18 +7,20 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from helpdesk import roles
-from helpdesk.errors import ServiceError
-
-
-def client_address(request) -> str | None:
-    """The address a request came from, as the server saw it (REMOTE_ADDR). Behind a proxy that is the proxy's,
-    until the throttles' reading of a trusted proxy header replaces this."""
-    return request.META.get("REMOTE_ADDR") or None
+from helpdesk.errors import ServiceError, Throttled
 
 
 def refusal(message: str, status: int) -> HttpResponse:
     """A plain-text answer; the workspace shows it in its alert line (see static/helpdesk/app.js)."""
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def refused(error: ServiceError) -> HttpResponse:
+    """A service's refusal as its answer: its words and status, and when to try again if it was throttled."""
+    response = refusal(error.message, error.status_code)
+    if isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def agent_required(view):
@@ -42,7 +44,7 @@ def service_errors(view):
         try:
             return view(request, *args, **kwargs)
         except ServiceError as error:
-            return refusal(error.message, error.status_code)
+            return refused(error)
 
     return wrapper
 

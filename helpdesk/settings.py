@@ -4,6 +4,7 @@ The embedded default (SQLite + in-memory channel layer) needs nothing set; DATAB
 move the same code onto PostgreSQL and Redis, where several Daphne processes can serve one team.
 """
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "helpdesk.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +136,39 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTHENTICATION_BACKENDS = ["helpdesk.auth.AgentBackend"]
+
+# The throttles' counters (chat/throttles.py). With REDIS_URL every process counts in the same Redis, so
+# a script spreading its requests over several Daphnes is counted once; under the installation's own
+# prefix, so two installations (or CI runs) on one Redis never add up each other's requests. The embedded
+# default is one process, where its own memory is the whole count.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit counts in that cache. When the cache cannot answer, visitors are let through: a chat
+# nobody can start is worse than a flood the queue cap still bounds (see chat/services/sessions.py).
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_CACHE_PREFIX = "throttle:"
+
+# The proxies whose X-Forwarded-For names the client (helpdesk/client_address.py): addresses or networks,
+# e.g. "127.0.0.1,10.0.0.0/8". Empty: REMOTE_ADDR is the client, and the header is ignored, since any
+# client can send it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {proxy!r} is not an address or a network.") from None
+
+# Asking for a password reset link, per address: every request mails someone.
+PASSWORD_RESETS_PER_HOUR = 5
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from helpdesk.views import contacts, profile, requests
+from helpdesk.views import contacts, password_reset, profile, requests
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/password_reset/", password_reset.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("presence/", profile.set_presence, name="set_presence"),

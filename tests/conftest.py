@@ -7,6 +7,7 @@ usually means a missing browser or service, and silently passing without it woul
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,15 @@ from tests.factories import ChannelFactory, make_agent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 E2E_DIR = Path(__file__).parent / "e2e"
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle_counts(settings):
+    """Each test counts its requests against the throttles (chat/throttles.py) from nothing, under a key
+    prefix of its own: every test client comes from the same address, and with REDIS_URL the counts would
+    otherwise carry over from earlier tests and runs. A prefix, not cache.clear(): on Redis that would
+    empty the whole database, other installations' keys with it."""
+    settings.RATELIMIT_CACHE_PREFIX = f"throttle:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

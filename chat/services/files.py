@@ -8,7 +8,9 @@ claims is never trusted, because the download view serves the file with the type
 import mimetypes
 
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -99,12 +101,37 @@ def _store(session: ChatSession, upload, content_type: str, **message_fields) ->
     return message
 
 
+def _check_visitor_caps(session: ChatSession, size: int) -> None:
+    """The channel's caps on what visitors send: files and bytes per chat, bytes per day on the channel.
+    Throttles slow one address down; these bound what reaches the disk however many addresses send. Only
+    visitors' files count: the agents' own files are never refused for what visitors sent."""
+    channel = session.channel
+    visitor_files = Attachment.objects.filter(message__kind=Message.Kind.VISITOR)
+    in_chat = visitor_files.filter(message__session=session).aggregate(files=Count("id"), size=Sum("size"))
+    if channel.max_files_per_chat and in_chat["files"] >= channel.max_files_per_chat:
+        raise NotAllowed(
+            _("You cannot send more files in this chat: at most %(count)s can be sent in one chat.")
+            % {"count": channel.max_files_per_chat}
+        )
+    if channel.max_file_bytes_per_chat and (in_chat["size"] or 0) + size > channel.max_file_bytes_per_chat:
+        raise NotAllowed(
+            _("This file would take this chat over its limit: at most %(limit)s of files can be sent in one chat.")
+            % {"limit": filesizeformat(channel.max_file_bytes_per_chat)}
+        )
+    if channel.max_file_bytes_per_day:
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        today = visitor_files.filter(message__session__channel=channel, message__created_at__gte=midnight)
+        if (today.aggregate(size=Sum("size"))["size"] or 0) + size > channel.max_file_bytes_per_day:
+            raise NotAllowed(_("No more files can be received today. Please describe it in a message instead."))
+
+
 @transaction.atomic
 def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
-    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     content_type = checked_content_type(session.channel, upload)
+    _check_visitor_caps(session, upload.size)
     message = _store(session, upload, content_type, kind=Message.Kind.VISITOR)
     line_added(session, message, has_file=True)
     return message

@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.visible_text import visible_text
 from live import events, lines
 from live.watchers import watchers_of
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").strip()
+    body = visible_text(body)
     if not body:
         raise Invalid(_("Type a message first."))
     limit = settings.CHAT_MESSAGE_MAX_LENGTH

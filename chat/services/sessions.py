@@ -1,17 +1,18 @@
 """A chat's life: started by a visitor, queued, answered by an agent, ended by either side."""
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import BlockedAddress, Channel, ChatSession, Message
+from chat.models import BlockedAddress, Channel, ChatSession, Message, looks_like_token
 from chat.services.messages import clean_body
 from helpdesk import roles
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, NotAllowed
 from helpdesk.models import AgentProfile, available_q
 from helpdesk.services.activities import activity_record_chat
-from helpdesk.services.contacts import clean_visitor_email
+from helpdesk.services.contacts import clean_visitor_email, clean_visitor_name
 from helpdesk.templatetags.people import person
+from helpdesk.visible_text import visible_text
 from live import events
 from live.watchers import watchers_of
 
@@ -24,6 +25,10 @@ class Blocked(NotAllowed):
     """The visitor's address was blocked on this channel after a chat from it was marked as spam."""
 
 
+class QueueFull(Offline):
+    """The queue holds as many chats as the channel allows: new visitors get the offline form too."""
+
+
 def channel_is_online(channel: Channel) -> bool:
     return AgentProfile.objects.filter(
         available_q(),
@@ -33,24 +38,43 @@ def channel_is_online(channel: Channel) -> bool:
     ).exists()
 
 
+def queue_is_full(channel: Channel) -> bool:
+    """The channel's cap on waiting chats is reached. It bounds what a flood from many addresses, which no
+    per-address throttle sees, does to the agents' lists and to the real visitors' place in the queue. Two
+    visitors starting at the same moment may both get in: the cap is a bound, not an exact count."""
+    cap = channel.max_queued_chats
+    return bool(cap) and ChatSession.objects.filter(channel=channel, status=ChatSession.Status.QUEUED).count() >= cap
+
+
+def _started_with(channel: Channel, start_key: str) -> ChatSession | None:
+    return ChatSession.objects.filter(channel=channel, start_key=start_key).first() if start_key else None
+
+
 @transaction.atomic
 def session_start(*, channel: Channel, visitor_name: str, visitor_email: str = "", question: str = "",
-                  language: str = "en", visitor_address: str | None = None) -> ChatSession:
+                  language: str = "en", start_key: str = "", visitor_address: str | None = None) -> ChatSession:
+    """Start a chat from the pre-chat form. `start_key` is the form's own random key: a second submit of the
+    same form (a double click, a retry after a lost answer) returns the chat the first one started."""
     if visitor_address and BlockedAddress.objects.blocking(channel=channel, address=visitor_address).exists():
         raise Blocked(_("Chats from your address are blocked for now. Please try again later."))
-    visitor_name = (visitor_name or "").strip()
-    if not visitor_name:
-        raise Invalid(_("Please tell us your name."))
-    if len(visitor_name) > 100:
-        raise Invalid(_("A name can be at most 100 characters long."))
+    start_key = start_key if looks_like_token(start_key) else ""
+    if (started := _started_with(channel, start_key)) is not None:
+        return started
+    visitor_name = clean_visitor_name(visitor_name)
     visitor_email = clean_visitor_email(visitor_email)
-    question = clean_body(question) if (question or "").strip() else ""
+    question = clean_body(question) if visible_text(question) else ""
     if not channel_is_online(channel):
         raise Offline(_("No agent is available right now."))
-    session = ChatSession.objects.create(
-        channel=channel, visitor_name=visitor_name, visitor_email=visitor_email,
-        question=question, visitor_language=language, visitor_address=visitor_address or None,
-    )
+    if queue_is_full(channel):
+        raise QueueFull(_("All our agents are busy right now."))
+    try:
+        with transaction.atomic():
+            session = ChatSession.objects.create(
+                channel=channel, visitor_name=visitor_name, visitor_email=visitor_email, question=question,
+                visitor_language=language, start_key=start_key, visitor_address=visitor_address or None,
+            )
+    except IntegrityError:
+        return _started_with(channel, start_key)  # the same form's other submit got there first
     if question:
         Message.objects.create(session=session, kind=Message.Kind.VISITOR, body=question)
     events.push_on_commit(team=[events.QUEUE], channel_ids=[channel.pk], queues=[channel.pk])
@@ -175,6 +199,8 @@ def session_reactivate(*, session: ChatSession) -> ChatSession:
     back_to_owner = last_owner_id is not None and _present_on_channel(last_owner_id, session.channel)
     if not back_to_owner and not channel_is_online(session.channel):
         raise Offline(_("No agent is available right now. Start a new chat to leave us a message."))
+    if not back_to_owner and queue_is_full(session.channel):
+        raise QueueFull(_("All our agents are busy right now. Start a new chat to leave us a message."))
     if back_to_owner:
         session.status = ChatSession.Status.ACTIVE
     else:

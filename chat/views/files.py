@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from chat import throttles
 from chat.models import Attachment, ChatSession
 from chat.services import files
 from chat.views.widget import widget_view
 from helpdesk.errors import ServiceError
-from helpdesk.http import agent_required, refusal, service_errors
+from helpdesk.http import agent_required, refused, service_errors
+from helpdesk.middleware import reads_its_own_body
 from live.access import access_for
 
 
@@ -43,6 +45,7 @@ def _visitor_session(slug, token) -> ChatSession:
 # Exempt only to put the size check first: CSRF's check reads request.POST, which parses the whole body and
 # spools the upload to disk. csrf_protect on _store_agent_file checks the token right after (Django's
 # documented pattern for views that must act before the body is read).
+@reads_its_own_body
 @csrf_exempt
 @require_POST
 @agent_required
@@ -70,15 +73,17 @@ def agent_download(request, session_id, attachment_id):
     return _file_response(attachment)
 
 
+@reads_its_own_body
 @widget_view
 @require_POST
 def visitor_send_file(request, slug, token):
     session = _visitor_session(slug, token)
     try:
+        throttles.check(request, throttles.FILES, session.channel, token)
         files.check_upload_length(session.channel, request.META.get("CONTENT_LENGTH"))
         files.file_send_by_visitor(session=session, upload=request.FILES.get("file"))
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return HttpResponse(status=204)
 
 

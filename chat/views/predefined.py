@@ -21,7 +21,7 @@ CHANGED_EVENT = "predefined-changed"
 def _chat_id(request) -> str:
     """The chat whose composer asked ("chat" in the query or the form), or ""."""
     chat_id = request.GET.get("chat") or request.POST.get("chat") or ""
-    return chat_id if chat_id.isdigit() else ""
+    return chat_id if chat_id.isascii() and chat_id.isdigit() else ""  # "²" is a digit to str.isdigit, not to int()
 
 
 def _language(request):

@@ -5,11 +5,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
+from chat import throttles
 from chat.models import ChatSession
 from chat.services.typing import typing_by_agent, typing_by_visitor
 from chat.views.widget import widget_view
 from helpdesk.errors import ServiceError
-from helpdesk.http import agent_required, refusal, service_errors
+from helpdesk.http import agent_required, refused, service_errors
 
 
 @require_POST
@@ -24,9 +25,10 @@ def agent_typing(request, session_id):
 @widget_view
 @require_POST
 def visitor_typing(request, slug, token):
-    session = get_object_or_404(ChatSession, token=token, channel__slug=slug)
+    session = get_object_or_404(ChatSession.objects.select_related("channel"), token=token, channel__slug=slug)
     try:
+        throttles.check(request, throttles.TYPING, session.channel, token)
         typing_by_visitor(session=session)
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return HttpResponse(status=204)

@@ -10,11 +10,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import selectors
-from chat.models import Channel, ChatSession
+from chat import selectors, throttles
+from chat.models import Channel, ChatSession, new_visitor_token
 from chat.services import feedback, messages, sessions
 from helpdesk.errors import ServiceError
-from helpdesk.http import client_address, refusal
+from helpdesk.client_address import client_address
+from helpdesk.http import refused
 from helpdesk.services.requests import request_from_offline_form
 
 
@@ -40,6 +41,7 @@ def chat_context(session, after_id=0):
         "channel": session.channel,
         "messages": list(selectors.transcript(session, after_id=after_id)),
         "queue_position": selectors.queue_position(session) if session.is_queued else None,
+        "transcript_offered": feedback.transcript_offered(session),
     }
 
 
@@ -50,24 +52,38 @@ def _typed_before_the_chat(post) -> dict:
     return {"name": post.get("name", ""), "email": post.get("email", ""), "question": question, "message": question}
 
 
-def _start_form(request, channel, error=None, status=200, values=None):
+def _form_context(channel, **context):
+    """Which form a new visitor gets: the pre-chat form, or the offline form when nobody is Present or
+    the queue is full (`busy`, which the form says). The pre-chat form carries a key of its own, so that
+    submitting it twice starts one chat."""
     online = sessions.channel_is_online(channel)
-    template = "chat/widget/prechat_form.html" if online else "chat/widget/offline_form.html"
-    return render(request, template, {"channel": channel, "error": error, "values": values or {}}, status=status)
+    busy = online and sessions.queue_is_full(channel)
+    return {
+        "channel": channel, "online": online and not busy, "busy": busy, "start_key": new_visitor_token(),
+        "values": {}, **context,
+    }
+
+
+def _start_form(request, channel, error=None, status=200, values=None):
+    context = _form_context(channel, error=error, values=values or {})
+    template = "chat/widget/prechat_form.html" if context["online"] else "chat/widget/offline_form.html"
+    return render(request, template, context, status=status)
 
 
 @widget_view
 @require_GET
 def widget_page(request, slug):
-    channel = _channel(slug)
-    online = sessions.channel_is_online(channel)
-    return render(request, "chat/widget/page.html", {"channel": channel, "online": online, "values": {}})
+    return render(request, "chat/widget/page.html", _form_context(_channel(slug)))
 
 
 @widget_view
 @require_POST
 def start_chat(request, slug):
     channel = _channel(slug)
+    try:
+        throttles.check(request, throttles.CHATS, channel)
+    except ServiceError as error:
+        return refused(error)  # not swapped: the form stays with what the visitor typed
     try:
         session = sessions.session_start(
             channel=channel,
@@ -76,6 +92,7 @@ def start_chat(request, slug):
             question=request.POST.get("question", ""),
             language=translation.get_language() or "en",
             visitor_address=client_address(request),
+            start_key=request.POST.get("start_key", ""),
         )
     except sessions.Offline:
         return _start_form(request, channel, values=_typed_before_the_chat(request.POST))
@@ -90,6 +107,10 @@ def start_chat(request, slug):
 @require_POST
 def leave_message(request, slug):
     channel = _channel(slug)
+    try:
+        throttles.check(request, throttles.OFFLINE_MESSAGES, channel)
+    except ServiceError as error:
+        return refused(error)
     try:
         offline_request = request_from_offline_form(
             channel=channel, name=request.POST.get("name", ""), email=request.POST.get("email", ""),
@@ -114,9 +135,10 @@ def chat_state(request, slug, token):
 def visitor_message(request, slug, token):
     session = _session(slug, token)
     try:
+        throttles.check(request, throttles.MESSAGES, session.channel, token)
         messages.message_post_by_visitor(session=session, body=request.POST.get("body", ""))
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return HttpResponse(status=204)
 
 
@@ -127,7 +149,7 @@ def visitor_end(request, slug, token):
     try:
         sessions.session_end(session=session, by_visitor=True)
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return render(request, "chat/widget/chat.html", chat_context(_session(slug, token)))
 
 
@@ -143,15 +165,17 @@ def visitor_feedback(request, slug, token):
     """The post-chat form's "Send feedback": rating, comment and, where offered, the transcript by email."""
     session = _session(slug, token)
     send_transcript = request.POST.get("send_transcript") == "1"
-    email = request.POST.get("email", "")
     try:
+        throttles.check(request, throttles.FEEDBACK, session.channel, token)
+        if send_transcript:
+            throttles.check(request, throttles.TRANSCRIPTS, session.channel)
         session = feedback.feedback_give(
             session=session, rating=request.POST.get("rating"), comment=request.POST.get("comment", ""),
-            send_transcript=send_transcript, email=email,
+            send_transcript=send_transcript,
         )
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
-    transcript_to = feedback.transcript_address(session, email) if send_transcript else ""
+        return refused(error)
+    transcript_to = session.visitor_email if send_transcript else ""
     return render(request, "chat/widget/postchat.html", {"session": session, "transcript_to": transcript_to})
 
 
@@ -159,8 +183,10 @@ def visitor_feedback(request, slug, token):
 @require_POST
 def visitor_reactivate(request, slug, token):
     """The post-chat form's "Return to chat": the same chat, with its transcript, carries on."""
+    session = _session(slug, token)
     try:
-        sessions.session_reactivate(session=_session(slug, token))
+        throttles.check(request, throttles.CHATS, session.channel)
+        sessions.session_reactivate(session=session)
     except ServiceError as error:
-        return refusal(error.message, error.status_code)
+        return refused(error)
     return render(request, "chat/widget/chat.html", chat_context(_session(slug, token)))

@@ -12,10 +12,24 @@ from helpdesk.contacts import may_change_contact
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Activity, Contact, Request
 from helpdesk.services.activities import activity_record_chat
+from helpdesk.visible_text import visible_text
 from live import events
 
 EMAIL_MAX_LENGTH = Request._meta.get_field("email").max_length
 CONTACT_FIELD_LIMITS = {"first_name": 100, "last_name": 100, "company": 200, "email": 254, "phone": 50}
+
+VISITOR_NAME_MAX_LENGTH = 100
+
+
+def clean_visitor_name(name: str) -> str:
+    """The name a visitor gives (pre-chat and offline forms): agents read it on every screen."""
+    name = visible_text(name)
+    if not name:
+        raise Invalid(_("Please tell us your name."))
+    if len(name) > VISITOR_NAME_MAX_LENGTH:
+        raise Invalid(_("A name can be at most 100 characters long."))
+    return name
+
 
 def clean_visitor_email(email: str) -> str:
     """A visitor's email address, stripped, or "" when none was given (callers say whether one is needed).

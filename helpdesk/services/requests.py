@@ -16,18 +16,14 @@ from helpdesk.chat_requests import (
 from helpdesk.contacts import contact_by_email
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Request
-from helpdesk.services.contacts import clean_visitor_email
+from helpdesk.services.contacts import clean_visitor_email, clean_visitor_name
 from helpdesk.transcripts import plain_text
 from live import events
 
 
 @transaction.atomic
 def request_from_offline_form(*, channel: Channel, name: str, email: str, message: str) -> Request:
-    name = (name or "").strip()
-    if not name:
-        raise Invalid(_("Please tell us your name."))
-    if len(name) > 100:
-        raise Invalid(_("A name can be at most 100 characters long."))
+    name = clean_visitor_name(name)
     email = clean_visitor_email(email)
     if not email:
         raise Invalid(_("Please give an email address so we can answer you."))

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from chat import selectors
-from chat.models import ChatSession
+from chat.models import ChatSession, looks_like_token
 from chat.services import visitors
 from chat.views.widget import chat_context
 from live import events, lines, sweeper, typing
@@ -19,7 +19,9 @@ from live.renders import db
 class WidgetConsumer(PushConsumer):
     async def connect(self):
         token = self.scope["url_route"]["kwargs"]["token"]
-        self.session = await db(ChatSession.objects.select_related("channel").filter(token=token).first)()
+        self.session = None
+        if looks_like_token(token):  # a NUL byte would fail the query on PostgreSQL
+            self.session = await db(ChatSession.objects.select_related("channel").filter(token=token).first)()
         if self.session is None:
             return await self.refuse(NOT_FOUND)
         groups = [events.session_group(self.session.pk)]

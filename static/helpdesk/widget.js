@@ -50,13 +50,14 @@
   // as in the workspace (app.js). Watched on the request itself, not through htmx:responseError: a live
   // push re-sends the composer when the chat's status changes, maybe while a file is uploading, and htmx
   // fires its error events on the replaced (detached) element, where they never reach document.
+  // A throttled request (429) says when to try again: its sentence stays until then, however long that is.
   var hideError = null;
-  function showError(text) {
+  function showError(text, seconds) {
     var line = document.getElementById("widget-error");
     line.textContent = text;
     line.hidden = false;
-    clearTimeout(hideError);  // a new refusal gets its own 8 s, not what is left of the previous one's
-    hideError = setTimeout(function () { line.hidden = true; }, 8000);
+    clearTimeout(hideError);  // a new refusal gets its own time, not what is left of the previous one's
+    hideError = setTimeout(function () { line.hidden = true; }, Math.max(8, seconds || 0) * 1000);
   }
   function showRefusal(xhr, verb) {
     if (xhr.status === 404 && verb === "get") {
@@ -65,7 +66,8 @@
     }
     if (isRefusedForm(xhr)) return;
     var plain = /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "");
-    showError(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"));
+    var retryAfter = xhr.status === 429 ? parseInt(xhr.getResponseHeader("Retry-After"), 10) : 0;
+    showError(plain && xhr.responseText ? xhr.responseText : document.body.getAttribute("data-error-text"), retryAfter);
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var xhr = event.detail.xhr;

@@ -197,8 +197,25 @@ class DaphneProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def forget_throttle_counts() -> None:
+    """With REDIS_URL the Daphnes count throttled requests in Redis, under this installation's prefix, and a
+    fresh test database numbers its channels from 1 again: a run started within the hour after another would
+    find that run's counts. Only this installation's throttle keys go, never anyone else's."""
+    cache = settings.CACHES["default"]
+    if not cache["BACKEND"].endswith("RedisCache"):
+        return  # the Daphne's own memory, which starts empty
+    client = redis.Redis.from_url(cache["LOCATION"])
+    try:
+        pattern = f"{cache.get('KEY_PREFIX', '')}:*:throttle:*"
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def daphne_server(django_db_setup, tmp_path_factory):
+    forget_throttle_counts()
     daphne = DaphneProcess("suite", _daphne_env(tmp_path_factory.mktemp("media")))
     _daphnes.append(daphne)
     try:
