@@ -59,8 +59,8 @@
     hideError = setTimeout(function () { line.hidden = true; }, 8000);
   }
   function showRefusal(xhr, verb) {
-    if (xhr.status === 404 && verb === "get") {
-      store(null);  // The chat is gone: start afresh.
+    if ((xhr.status === 404 || xhr.status === 410) && verb === "get") {
+      store(null);  // The chat is gone, or its link has expired: start afresh.
       return window.location.reload();
     }
     if (isRefusedForm(xhr)) return;
