@@ -221,7 +221,10 @@ CHAT_MESSAGE_MAX_LENGTH = 4000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line through the console names a widget URL with its token masked (helpdesk/logs.py); Daphne's
+    # own access log is masked by `python -m helpdesk.serve`.
+    "filters": {"mask_visitor_tokens": {"()": "helpdesk.logs.MaskVisitorTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_visitor_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

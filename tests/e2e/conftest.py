@@ -139,7 +139,7 @@ class DaphneProcess:
     def launch(self) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
+                [sys.executable, "-m", "helpdesk.serve", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
                 cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
 
