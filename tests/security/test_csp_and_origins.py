@@ -48,14 +48,14 @@ def inline_code(html: str) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/accounts/login/", "/", "/admin/", "/admin/chat/chatsession/", "/admin/chat/channel/1/change/"])
+@pytest.mark.parametrize("url", ["/accounts/login/", "/", "/admin/", "/admin/chat/chatsession/", "/admin/chat/channel/{channel}/change/"])
 def test_workspace_and_admin_pages_send_a_strict_policy_and_carry_no_inline_code(support, maria, url):
     UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client() if url == "/accounts/login/" else logged_in(UserFactory(username="root"))
     if url == "/":
         client = logged_in(maria)
 
-    response = client.get(url)
+    response = client.get(url.format(channel=support.pk))
 
     assert response.status_code == 200
     directives = policy(response)
