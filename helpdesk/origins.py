@@ -28,8 +28,10 @@ def normalize_origin(value: str) -> str | None:
 
 
 def origin_list(text: str) -> list[str]:
-    """The origins in a list written one per line (or separated by spaces or commas)."""
-    return [normalize_origin(item) for item in text.replace(",", " ").split()]
+    """The origins in a list written one per line (or separated by spaces or commas); anything that is not
+    one (saved past the admin's validation) names no website."""
+    origins = (normalize_origin(item) for item in text.replace(",", " ").split())
+    return [origin for origin in origins if origin]
 
 
 def validate_origin_list(text: str) -> None:

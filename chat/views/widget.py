@@ -3,8 +3,6 @@ unguessable token in the URL names the chat (no ambient credential, hence no CSR
 framing is allowed, by the channel's allowed websites only. No answer is cached anywhere (no-store): each
 carries the token or the transcript."""
 
-from functools import wraps
-
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation

@@ -21,7 +21,6 @@ from tests.e2e.flows import (
 )
 
 
-
 def without_cookies(headers):
     return {name: value for name, value in headers.items() if name.lower() != "cookie"}
 
