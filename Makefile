@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	@echo "  Log in as alice or bob (agents), carol (agent with Can listen in) or maria (manager);"
 	@echo "  every password is: demo"
 	@echo
-	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
+	exec $(PY) -m helpdesk.serve -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
 
 # pytest's exit code shows in make's "Error N" line; make itself then exits with 2.
 test: $(VENV)/.installed-dev $(CHROMIUM) $(MSGFMT) $(REDIS_SERVER)

@@ -5,6 +5,7 @@ Invariants live here as database constraints, so no code path (admin, shell, a r
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.origins import origin_list, validate_origin_list
 from helpdesk.templatetags.people import person
 
 # What secrets.token_urlsafe makes. Checked before a token from outside reaches a query: PostgreSQL answers
@@ -112,6 +114,18 @@ class Channel(models.Model):
         _("most bytes of files all visitors may send in one day"), default=1024 * 1024 * 1024,
         help_text=_("On this channel, since midnight. 0 means no cap."),
     )
+    allowed_websites = models.TextField(
+        _("websites that may show the chat"), blank=True, validators=[validate_origin_list],
+        help_text=_(
+            "One per line, as https://www.example.com (with the port if it is not the usual one). Only pages on "
+            "these websites may show the chat button and chat window. Empty: only pages of this helpdesk's own "
+            "website, such as the demo page."
+        ),
+    )
+    visitor_link_days = models.PositiveIntegerField(
+        _("a visitor's chat stays open to them for (days after it ends)"), default=7,
+        help_text=_("After this the widget starts a new chat, and the ended chat can no longer be read or returned to."),
+    )
 
     class Meta:
         verbose_name = _("channel")
@@ -119,6 +133,11 @@ class Channel(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def embedding_origins(self) -> list[str]:
+        """The origins of the websites listed in `allowed_websites`, as browsers send them."""
+        return origin_list(self.allowed_websites)
 
 
 class ChannelMember(models.Model):
@@ -260,6 +279,14 @@ class ChatSession(models.Model):
     @property
     def is_spam(self):
         return self.end_reason == self.EndReason.SPAM
+
+    def visitor_link_has_expired(self, now=None) -> bool:
+        """Whether the visitor's token no longer opens this chat: it ended longer ago than its channel keeps
+        the link, so a token found later (a shared computer, a leaked log) reads no transcript."""
+        if not self.is_ended or self.ended_at is None:
+            return False
+        kept_for = timedelta(days=self.channel.visitor_link_days)
+        return self.ended_at + kept_for <= (now or timezone.now())
 
 
 class BlockedAddressQuerySet(models.QuerySet):

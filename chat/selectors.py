@@ -3,8 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from chat.models import ChatSession, Listener, Message, ReadMark
+from chat.models import ChatSession, Listener, Message, ReadMark, looks_like_token
+from helpdesk.errors import Gone, NotFound
 from helpdesk.models import Request, available_q
 from transfers.models import Transfer
 
@@ -17,6 +19,23 @@ def _count_of(queryset):
                  output_field=IntegerField()),
         Value(0),
     )
+
+
+def visitor_session(*, token, slug=None):
+    """The chat a visitor's token names (on the widget of `slug`, when given), for every widget request and
+    socket. An unknown token is NotFound; one whose chat ended longer ago than its channel keeps the link
+    is Gone, so the widget starts afresh either way."""
+    if not looks_like_token(token):  # a NUL byte, say, would fail the query on PostgreSQL
+        raise NotFound(_("This chat does not exist."))
+    sessions = ChatSession.objects.select_related("channel", "owner").filter(token=token)
+    if slug is not None:
+        sessions = sessions.filter(channel__slug=slug)
+    session = sessions.first()
+    if session is None:
+        raise NotFound(_("This chat does not exist."))
+    if session.visitor_link_has_expired():
+        raise Gone(_("This chat ended a while ago and can no longer be opened. You can start a new chat."))
+    return session
 
 
 def incoming_chats(channel_ids):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("chats/<int:session_id>/close-window/", workspace.close_window, name="close_window"),
     path("chats/<int:session_id>/transcript/", workspace.recent_transcript, name="recent_transcript"),
     path("widget/<slug:slug>/", widget.widget_page, name="widget"),
+    path("widget/<slug:slug>/embedding/", widget.embedding, name="widget_embedding"),
     path("widget/<slug:slug>/start/", widget.start_chat, name="widget_start"),
     path("widget/<slug:slug>/offline/", widget.leave_message, name="widget_offline"),
     path("widget/<slug:slug>/chat/<str:token>/", widget.chat_state, name="widget_chat"),

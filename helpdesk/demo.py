@@ -42,6 +42,9 @@ MANAGER_PERMISSIONS = [
         ]
         for action in ("view", "change")
     ),
+    # Unlocking a login that django-axes locked: deleting its access attempt in the admin.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
     # Reply templates and FAQs are the team's texts, kept by managers in the admin.
     *(f"chat.{action}_predefinedtext" for action in ("view", "add", "change", "delete")),
     # The record of who listened in on which chat (read-only), and the addresses blocked after spam.
@@ -63,6 +66,7 @@ def permission(name: str) -> Permission:
 @transaction.atomic
 def create_demo_data() -> SimpleNamespace:
     User = get_user_model()
+    # No allowed websites: the widget shows on this helpdesk's own pages only, such as /demo/.
     channel, _ = Channel.objects.update_or_create(slug="support", defaults={"name": "Support"})
 
     managers, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)

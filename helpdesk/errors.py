@@ -33,6 +33,12 @@ class NotFound(ServiceError):
     status_code = 404
 
 
+class Gone(ServiceError):
+    """It existed, and no longer answers to this link (a visitor's chat whose link has expired)."""
+
+    status_code = 410
+
+
 class Conflict(ServiceError):
     """Someone else changed the chat first (answered, accepted, cancelled, ended)."""
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import throttles
+from chat import selectors, throttles
 from chat.models import Attachment, ChatSession
 from chat.services import files
 from chat.views.widget import widget_view
@@ -39,7 +39,7 @@ def _file_response(attachment: Attachment) -> FileResponse:
 
 
 def _visitor_session(slug, token) -> ChatSession:
-    return get_object_or_404(ChatSession.objects.select_related("channel"), token=token, channel__slug=slug)
+    return selectors.visitor_session(token=token, slug=slug)
 
 
 # Exempt only to put the size check first: CSRF's check reads request.POST, which parses the whole body and

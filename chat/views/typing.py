@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from chat import throttles
+from chat import selectors, throttles
 from chat.models import ChatSession
 from chat.services.typing import typing_by_agent, typing_by_visitor
 from chat.views.widget import widget_view
@@ -25,7 +25,7 @@ def agent_typing(request, session_id):
 @widget_view
 @require_POST
 def visitor_typing(request, slug, token):
-    session = get_object_or_404(ChatSession.objects.select_related("channel"), token=token, channel__slug=slug)
+    session = selectors.visitor_session(token=token, slug=slug)
     try:
         throttles.check(request, throttles.TYPING, session.channel, token)
         typing_by_visitor(session=session)

@@ -1,26 +1,28 @@
 """The visitor's side. It lives in an iframe on another company's site, so it relies on no cookie: the
 unguessable token in the URL names the chat (no ambient credential, hence no CSRF token either), and
-framing is allowed."""
+framing is allowed, by the channel's allowed websites only. No answer is cached anywhere (no-store): each
+carries the token or the transcript."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from chat import selectors, throttles
-from chat.models import Channel, ChatSession, new_visitor_token
+from chat.embedding import framable_by, site_origin
+from chat.models import Channel, new_visitor_token
 from chat.services import feedback, messages, sessions
-from helpdesk.errors import ServiceError
 from helpdesk.client_address import client_address
-from helpdesk.http import refused
+from helpdesk.errors import ServiceError
+from helpdesk.http import refused, service_errors
 from helpdesk.services.requests import request_from_offline_form
 
 
 def widget_view(view):
-    return xframe_options_exempt(csrf_exempt(view))
+    return xframe_options_exempt(csrf_exempt(never_cache(service_errors(view))))
 
 
 def _channel(slug):
@@ -28,10 +30,7 @@ def _channel(slug):
 
 
 def _session(slug, token):
-    session = ChatSession.objects.select_related("channel", "owner").filter(token=token, channel__slug=slug).first()
-    if session is None:
-        raise Http404(_("This chat does not exist."))
-    return session
+    return selectors.visitor_session(token=token, slug=slug)
 
 
 def chat_context(session, after_id=0):
@@ -73,7 +72,20 @@ def _start_form(request, channel, error=None, status=200, values=None):
 @widget_view
 @require_GET
 def widget_page(request, slug):
-    return render(request, "chat/widget/page.html", _form_context(_channel(slug)))
+    channel = _channel(slug)
+    return framable_by(render(request, "chat/widget/page.html", _form_context(channel)), channel)
+
+
+@require_GET
+@never_cache
+def embedding(request, slug):
+    """Where the loader may put this channel's chat: it asks before it shows the button, since a page
+    elsewhere would get a chat window the browser refuses to show (frame-ancestors). Anyone may read it
+    (the widget page's own header says the same), so any site's script may too."""
+    channel = _channel(slug)
+    answer = JsonResponse({"origins": [site_origin(request), *channel.embedding_origins]})
+    answer["Access-Control-Allow-Origin"] = "*"
+    return answer
 
 
 @widget_view

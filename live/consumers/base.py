@@ -15,6 +15,7 @@ from live import events, sweeper, watchdog
 NOT_LOGGED_IN = 4401
 FORBIDDEN = 4403
 NOT_FOUND = 4404
+GONE = 4410
 
 
 class PushConsumer(AsyncWebsocketConsumer):

@@ -1,6 +1,7 @@
-"""The visitor's chat: named by its token, never by a cookie. While the socket is open its visitor counts as
-here (a heartbeat the process's sweeper renews); agents see "Visitor left" once it has been gone for the
-grace period."""
+"""The visitor's chat: named by its token, never by a cookie; opened from this site (the widget's iframe) or
+from one of its channel's allowed websites, and only while the token still works (Channel.visitor_link_days).
+While the socket is open its visitor counts as here (a heartbeat the process's sweeper renews); agents see
+"Visitor left" once it has been gone for the grace period."""
 
 from urllib.parse import parse_qs
 
@@ -8,22 +9,27 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from chat import selectors
-from chat.models import ChatSession, looks_like_token
+from chat.models import ChatSession
 from chat.services import visitors
 from chat.views.widget import chat_context
-from live import events, lines, sweeper, typing
-from live.consumers.base import NOT_FOUND, PushConsumer
+from helpdesk.errors import Gone, NotFound
+from live import events, lines, origins, sweeper, typing
+from live.consumers.base import FORBIDDEN, GONE, NOT_FOUND, PushConsumer
 from live.renders import db
 
 
 class WidgetConsumer(PushConsumer):
     async def connect(self):
         token = self.scope["url_route"]["kwargs"]["token"]
-        self.session = None
-        if looks_like_token(token):  # a NUL byte would fail the query on PostgreSQL
-            self.session = await db(ChatSession.objects.select_related("channel").filter(token=token).first)()
-        if self.session is None:
+        try:
+            self.session = await db(selectors.visitor_session)(token=token)
+        except NotFound:
             return await self.refuse(NOT_FOUND)
+        except Gone:
+            return await self.refuse(GONE)
+        embedders = self.session.channel.embedding_origins
+        if not (origins.is_own_site(self.scope) or origins.socket_origin(self.scope) in embedders):
+            return await self.refuse(FORBIDDEN)
         groups = [events.session_group(self.session.pk)]
         if self.session.is_queued:
             groups.append(events.queue_group(self.session.channel_id))

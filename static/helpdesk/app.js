@@ -156,6 +156,12 @@
   document.addEventListener("htmx:afterSettle", remember);
   document.addEventListener("htmx:oobAfterSwap", remember);
 
+  // The opener a push puts on the page (hx-trigger="load") fetches the offered chat only while the panel
+  // is idle; a trigger filter would say the same, but htmx runs filters through eval, which the CSP forbids.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id === "panel-opener" && !window.helpdesk.panelIsIdle()) event.preventDefault();
+  });
+
   function openOffer() {
     var opener = document.querySelector("#panel-opener[hx-get]");
     if (opener && window.helpdesk.panelIsIdle()) {

@@ -60,8 +60,8 @@
     hideError = setTimeout(function () { line.hidden = true; }, Math.max(8, seconds || 0) * 1000);
   }
   function showRefusal(xhr, verb) {
-    if (xhr.status === 404 && verb === "get") {
-      store(null);  // The chat is gone: start afresh.
+    if ((xhr.status === 404 || xhr.status === 410) && verb === "get") {
+      store(null);  // The chat is gone, or its link has expired: start afresh.
       return window.location.reload();
     }
     if (isRefusedForm(xhr)) return;

@@ -54,5 +54,17 @@
   });
 
   function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
-  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+
+  // Only on the websites the channel lists (or the helpdesk's own pages): anywhere else the browser would
+  // refuse to show the chat window (its frame-ancestors), so no button is offered either.
+  var embedding = origin + "/widget/" + encodeURIComponent(channel) + "/embedding/";
+  fetch(embedding, { credentials: "omit" })
+    .then(function (response) { return response.ok ? response.json() : { origins: [] }; })
+    .then(function (answer) {
+      if (answer.origins.indexOf(window.location.origin) === -1) {
+        if (window.console) console.warn("Helpdesk chat: " + window.location.origin + " is not one of this channel's websites.");
+        return;
+      }
+      if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+    });
 })();

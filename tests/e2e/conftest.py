@@ -139,7 +139,7 @@ class DaphneProcess:
     def launch(self) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
+                [sys.executable, "-m", "helpdesk.serve", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
                 cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
 
@@ -352,13 +352,18 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def new_page(request, browser, daphne_server):
     contexts = []
+    # What the pages' Content-Security-Policy blocked (an inline handler, an eval, a style): a test whose
+    # pages worked only in part still fails.
+    blocked: list[str] = []
 
     def make(locale: str = "en-US", base_url: str | None = None, **context_options):
         context = browser.new_context(base_url=base_url or daphne_server, locale=locale, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(MARK_LIVE)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
 
@@ -371,6 +376,7 @@ def new_page(request, browser, daphne_server):
                 with contextlib.suppress(Exception):
                     page.screenshot(path=RESULTS_DIR / f"{name}-{n}-{m}.png", full_page=True)
         context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture

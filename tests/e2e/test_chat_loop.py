@@ -1,6 +1,8 @@
 """The live chat loop in real browsers: a visitor in the widget, agents in the workspace, each in their
 own browser context, and everything they see arriving live over the websockets."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -377,18 +379,27 @@ KEEP_SOCKETS = """
 """
 
 
+def wait_until(page, expression, seconds=10):
+    """Page.wait_for_function's polling compiles its expression with eval inside the page, which the pages'
+    CSP forbids; Page.evaluate is not subject to it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(100)
+
+
 def test_a_workspace_socket_closed_with_code_1000_reconnects_and_stays_live(demo_team, new_page, login):
     alice_page = new_page()
     alice_page.add_init_script(KEEP_SOCKETS)
     alice = login(alice_page, "alice")
     workspace_sockets = "window.openedSockets.filter(s => s.url.endsWith('/ws/workspace/'))"
-    alice.wait_for_function(f"{workspace_sockets}.some(s => s.readyState === WebSocket.OPEN)")
+    wait_until(alice, f"{workspace_sockets}.some(s => s.readyState === WebSocket.OPEN)")
 
     alice.evaluate(f"{workspace_sockets}.forEach(s => s.close(1000))")
     start_visitor_chat(new_page(), "Vera", "Anyone there?")
 
     # A new socket opens by itself, and the chat that started meanwhile shows up without a reload.
-    alice.wait_for_function(f"{workspace_sockets}.filter(s => s.readyState === WebSocket.OPEN).length === 1")
+    wait_until(alice, f"{workspace_sockets}.filter(s => s.readyState === WebSocket.OPEN).length === 1")
     expect(incoming_badge(alice)).to_have_text("1")
     expect(incoming_row(alice, "Vera")).to_be_visible()
 

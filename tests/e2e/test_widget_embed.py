@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
+from chat.models import Channel
 from tests.e2e.flows import (
     agent_says,
     answer_next_in_queue,
@@ -18,7 +19,6 @@ from tests.e2e.flows import (
     visitor_says,
     widget_transcript,
 )
-
 
 
 def without_cookies(headers):
@@ -60,6 +60,7 @@ def open_widget(page):
 def test_a_visitor_chats_through_the_embedded_widget_without_cookies_and_a_reload_resumes_it(
     demo_team, new_page, login, host_site
 ):
+    Channel.objects.filter(slug="support").update(allowed_websites=host_site)
     alice = login(new_page(), "alice")
     visitor = new_page()
     visitor.context.add_init_script("Object.defineProperty(document, 'cookie', {get: () => '', set: () => {}})")
@@ -81,6 +82,17 @@ def test_a_visitor_chats_through_the_embedded_widget_without_cookies_and_a_reloa
     expect(widget.get_by_label("Question", exact=True)).to_have_count(0)
     visitor_says(widget, "One more thing")
     expect(panel_transcript(alice)).to_contain_text("One more thing")
+
+
+def test_a_website_the_channel_does_not_list_gets_no_chat_button(demo_team, new_page, host_site):
+    visitor = new_page()
+
+    with visitor.expect_console_message(lambda message: "is not one of this channel's websites" in message.text):
+        visitor.goto(host_site)
+
+    expect(visitor.get_by_role("heading", name="Example shop")).to_be_visible()
+    expect(visitor.get_by_role("button", name="Chat", exact=True)).to_have_count(0)
+    expect(visitor.locator("#helpdesk-chat-frame")).to_have_count(0)
 
 
 def shop_page(visitor, script_attributes=""):

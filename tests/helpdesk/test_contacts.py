@@ -363,7 +363,7 @@ async def test_a_colleague_watching_the_chat_sees_the_linked_contact_appear_live
     vera = await database_sync_to_async(contact)("Vera", "Jansen", email="vera@example.org")
     session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera Jansen")
     communicator = WebsocketCommunicator(application, f"/ws/chats/{session.pk}/", headers=[
-        (b"origin", b"http://localhost"), (b"cookie", await database_sync_to_async(session_cookie)(carol)),
+        (b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", await database_sync_to_async(session_cookie)(carol)),
     ])
     connected, _ = await communicator.connect(timeout=FRAME_WAIT)
     assert connected

@@ -143,6 +143,7 @@ RULES = {
     "widget_start": everyone("post", data={"name": "Vera"}),
     "widget_offline": everyone("post", data={"name": "Vera", "email": "vera@example.org", "message": "Hi"}),
     "demo_host": everyone("get"),
+    "widget_embedding": everyone("get"),  # where the loader may show the chat: public, as the page's own header
     "widget_chat": chat_holder("get"),
     "widget_message": chat_holder("post", data={"body": "Hello"}),
     "widget_end": chat_holder("post"),
@@ -308,6 +309,9 @@ def test_http_route(world, name, route, role):
 ADMIN_RECORDS = {
     "auth.user": None,
     "auth.group": None,
+    "axes.accessattempt": None,
+    "axes.accessfailurelog": None,
+    "axes.accesslog": None,
     "chat.channel": lambda world: world.chats["chat"].channel,
     "chat.chatsession": lambda world: world.chats["chat"],
     "chat.listener": lambda world: Listener.objects.create(
@@ -416,7 +420,7 @@ WS_CASES = [pytest.param(route, role, id=f"{route}-{role}") for route in websock
 async def test_websocket_route(world, route, role):
     from helpdesk.asgi import application
 
-    headers = [(b"origin", b"http://localhost")]
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
     if role in world.people:
         headers.append((b"cookie", await database_sync_to_async(cookie_for)(world.people[role])))
     communicator = WebsocketCommunicator(application, "/" + socket_path(world, role, route), headers=headers)
