@@ -39,7 +39,7 @@ def test_a_dutch_agent_sees_the_workspace_and_its_live_updates_in_dutch(demo_tea
     # The Dashboard's incoming list and badge arrive over the websocket, rendered in Dutch.
     visitor = start_visitor_chat(new_page(), "Vera", "Where is my order?")
     expect(incoming_row(alice, "Vera")).to_be_visible()
-    expect(incoming_list(alice).get_by_role("columnheader")).to_have_text(["Naam", "Vraag", "Wacht sinds"])
+    expect(incoming_list(alice).get_by_role("columnheader")).to_have_text(["Naam", "Vraag", "Wacht sinds", "Acties"])
     expect(incoming_badge(alice)).to_have_attribute("aria-label", "1 binnenkomende chat nog niet beantwoord")
 
     alice.get_by_role("tab", name="Chats", exact=True).click()
@@ -78,7 +78,7 @@ def test_the_language_switch_changes_the_workspace_and_the_agent_keeps_that_lang
     # Live pushes follow the chosen language, though the browser still asks for English.
     start_visitor_chat(new_page(), "Vera", "Where is my order?")
     expect(incoming_row(bob, "Vera")).to_be_visible()
-    expect(incoming_list(bob).get_by_role("columnheader")).to_have_text(["Namn", "Fråga", "Väntar sedan"])
+    expect(incoming_list(bob).get_by_role("columnheader")).to_have_text(["Namn", "Fråga", "Väntar sedan", "Åtgärder"])
 
     # The choice is the agent's, not the browser's: it follows Bob to another, English, browser.
     elsewhere = login(new_page(locale="en-US"), "bob")
