@@ -9,8 +9,11 @@ visitor typed. Views check them (like a permission) before calling the service.
 """
 
 import ipaddress
+import logging
 import math
 from dataclasses import dataclass
+
+import redis
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -20,6 +23,12 @@ from django_ratelimit.core import get_usage
 from chat.models import Channel
 from helpdesk.client_address import client_address
 from helpdesk.errors import Throttled
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot answer raises: django-ratelimit's RATELIMIT_FAIL_OPEN covers a cache that
+# answers nothing, not one that raises (Django's RedisCache while Redis is down).
+CACHE_DOWN = (redis.exceptions.RedisError, OSError)
 
 # One IPv6 client usually holds a whole /64: counting its addresses one by one would not count it at all.
 IPV6_PREFIX = 64
@@ -82,10 +91,16 @@ def check(request, limit: Limit, channel: Channel | None = None, token: str = ""
     if not allowed:
         return
     key = "|".join([counted_address(request), str(channel.pk) if channel else "", token if limit.per_chat else ""])
-    usage = get_usage(
-        request, group=f"chat.{limit.name}", key=lambda group, request: key,
-        rate=(allowed, limit.period_seconds), increment=True,
-    )
+    try:
+        usage = get_usage(
+            request, group=f"chat.{limit.name}", key=lambda group, request: key,
+            rate=(allowed, limit.period_seconds), increment=True,
+        )
+    except CACHE_DOWN:
+        # Let the visitor through, as settings.RATELIMIT_FAIL_OPEN says: losing their line is worse than
+        # a flood that the queue cap still bounds.
+        logger.warning("The throttles' cache did not answer; %s was let through uncounted.", limit.name)
+        return
     if usage is not None and usage["should_limit"]:
         retry_after = max(1, usage["time_left"])
         raise Throttled(str(limit.sentence) % {"wait": wait_text(retry_after)}, retry_after=retry_after)

@@ -111,7 +111,8 @@ def _daphne_env(media_root: Path, **extra: str) -> dict[str, str]:
     for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     env.update(
-        DJANGO_SETTINGS_MODULE=settings.SETTINGS_MODULE,
+        # Not settings.SETTINGS_MODULE: inside a test's overridden settings (tests/conftest.py) that is None.
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "helpdesk.settings"),
         DATABASE_URL=_test_database_url(),
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",

@@ -129,6 +129,22 @@ def test_messages_are_counted_per_chat_and_the_refused_one_is_not_stored(support
     assert script.post(chat_url(other_chat, "messages/"), {"body": "hello"}).status_code == 204
 
 
+def test_a_cache_that_cannot_answer_lets_the_visitors_line_through(support, online, monkeypatch):
+    """Redis down: the throttles cannot count, and the visitor's line is kept rather than refused or lost."""
+    import redis
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(cache, "incr", down)
+    chat = answered_chat(support, online)
+
+    assert visitor().post(chat_url(chat, "messages/"), {"body": "Still here"}).status_code == 204
+    assert chat.messages.filter(body="Still here").exists()
+
+
 def test_files_are_throttled_per_chat(support, online, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     support.files_per_ten_minutes = 2
