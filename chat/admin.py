@@ -5,6 +5,9 @@ from django.contrib import admin, messages
 from django.core.validators import validate_slug
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,15 +15,35 @@ from chat import selectors
 from chat.models import BlockedAddress, Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
 from chat.services import spam
 from helpdesk.admin import ChannelScoped, PeopleByName, PersonChoiceField, person_column
+from helpdesk import roles
 from helpdesk.errors import ServiceError
 from helpdesk.templatetags.people import person
 from transfers import services as transfer_services
 from transfers.models import Transfer
 
 
+RIGHT_NAMES = [
+    ("can_respond", _("Can respond")), ("notifications", _("Notifications")), ("can_listen_in", _("Can listen in")),
+    ("is_manager", _("Manager")),
+]
+
+
 class ChannelMemberInline(PeopleByName, admin.TabularInline):
     model = ChannelMember
     extra = 0
+    readonly_fields = ["rights_in_effect"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("rights in effect"))
+    def rights_in_effect(self, obj):
+        """The ticks are this membership's own; the Django permissions "Can listen in" and "Can take over and
+        transfer any chat" add rights on every channel, which the ticks cannot show."""
+        if obj.pk is None:
+            return "—"
+        rights = roles.rights_on(obj.user, obj.channel_id)
+        return ", ".join(str(name) for right, name in RIGHT_NAMES if getattr(rights, right)) or "—"
 
 
 @admin.register(Channel)
@@ -33,23 +56,55 @@ class ChannelAdmin(ChannelScoped, admin.ModelAdmin):
         return queryset.filter(pk__in=channel_ids)
 
 
-class MessageInline(admin.TabularInline):
-    model = Message
-    fields = ["created_at", "kind", "event", "author_name", "body"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """A chat's records shown on its page: written by the services, never added, changed or removed here."""
+
     extra = 0
     can_delete = False
-
-    author_name = person_column(Message, "author")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-class TransferInline(admin.TabularInline):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "kind", "event", "author_name", "body", "file"]
+    readonly_fields = fields
+
+    author_name = person_column(Message, "author")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "attachment")
+
+    @admin.display(description=_("file"))
+    def file(self, obj):
+        """A link to the file, through the workspace's download, which checks who may read the chat."""
+        attachment = getattr(obj, "attachment", None)
+        if attachment is None:
+            return None
+        url = reverse("chat_file", args=[obj.session_id, attachment.pk])
+        return format_html('<a href="{}" download>{}</a> ({})', url, attachment.original_name, attachment.size)
+
+
+class ListenerInline(ReadOnlyInline):
+    model = Listener
+    fields = ["agent_name", "reason", "started_at", "closed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("Listen-ins")
+
+    agent_name = person_column(Listener, "agent")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agent")
+
+
+class TransferInline(ReadOnlyInline):
     model = Transfer
     fk_name = "session"
     fields = [
@@ -57,8 +112,6 @@ class TransferInline(admin.TabularInline):
         "decided_by_name",
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("Transfer history")
 
     from_name = person_column(Transfer, "from_agent")
@@ -68,9 +121,6 @@ class TransferInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("from_agent", "to_agent", "requested_by", "decided_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class TransferToForm(forms.Form):
@@ -90,15 +140,22 @@ class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
     list_select_related = ["channel", "owner"]
     # Every field: a chat changes only through the services (their checks, history and live pushes).
     readonly_fields = [
-        "channel", "visitor_name", "visitor_email", "question", "visitor_language", "status", "owner_name",
+        "channel", "visitor_name", "visitor_email", "question", "visitor_language_name", "status", "owner_name",
         "contact", "created_at", "answered_at", "ended_at", "end_reason", "reactivated_at", "requeued_at",
         "visitor_seen_at", "visitor_left_at", "rating", "rating_comment",
     ]
-    exclude = ["token", "owner"]  # the owner shows by name, as owner_name
-    inlines = [TransferInline, MessageInline]
+    exclude = ["token", "owner", "visitor_language"]  # shown by name, as owner_name and visitor_language_name
+    inlines = [TransferInline, ListenerInline, MessageInline]
     actions = ["take_over", "transfer_to", "end_queued", "mark_queued_spam"]
 
     owner_name = person_column(ChatSession, "owner")
+
+    @admin.display(description=ChatSession._meta.get_field("visitor_language").verbose_name)
+    def visitor_language_name(self, obj):
+        try:
+            return get_language_info(obj.visitor_language)["name_translated"]
+        except KeyError:  # a code Django does not know: show it as it is
+            return obj.visitor_language
 
     def get_queryset(self, request):
         pending = Transfer.objects.filter(status=Transfer.Status.PENDING).select_related("to_agent")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.views import files, predefined, typing, widget, workspace
+from chat.views import files, predefined, search, typing, widget, workspace
 
 urlpatterns = [
     path("", workspace.workspace, name="workspace"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("chats/queue/end/", workspace.end_queued, name="end_queued"),
     path("chats/<int:session_id>/close-window/", workspace.close_window, name="close_window"),
     path("chats/<int:session_id>/transcript/", workspace.recent_transcript, name="recent_transcript"),
+    path("search/", search.search_chats, name="search_chats"),
+    path("search/chats/<int:session_id>/", search.search_transcript, name="search_transcript"),
     path("widget/<slug:slug>/", widget.widget_page, name="widget"),
     path("widget/<slug:slug>/embedding/", widget.embedding, name="widget_embedding"),
     path("widget/<slug:slug>/start/", widget.start_chat, name="widget_start"),

@@ -1,12 +1,20 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import ChatSession
 from helpdesk import roles
 from helpdesk.models import Activity, AgentProfile, Contact, Request
 from helpdesk.templatetags.people import person
+
+
+# The product's name, not "Django administration", in the people's language.
+admin.site.site_header = _("Helpdesk administration")
+admin.site.site_title = _("Helpdesk administration")
+admin.site.index_title = _("Channels, chats and people")
 
 
 def managed_channel_ids(request) -> list[int] | None:
@@ -154,3 +162,18 @@ class ActivityAdmin(ChannelScoped, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """Django's user admin, with each person's name beside their login."""
+
+    list_display = ["username", "full_name", "email", "is_staff", "is_active"]
+
+    @admin.display(description=_("name"), ordering="first_name")
+    def full_name(self, obj):
+        return obj.get_full_name() or None

@@ -49,6 +49,8 @@ MANAGER_PERMISSIONS = [
     *(f"chat.{action}_predefinedtext" for action in ("view", "add", "change", "delete")),
     # The record of who listened in on which chat (read-only), and the addresses blocked after spam.
     "chat.view_listener",
+    # A chat's transcript on its admin page (read-only lines, with their files).
+    "chat.view_message",
     *(f"chat.{action}_blockedaddress" for action in ("view", "add", "change", "delete")),
     *(f"helpdesk.{action}_{model}" for model in ("contact", "activity") for action in ("view", "change")),
 ]

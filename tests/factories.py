@@ -114,7 +114,7 @@ CHANNEL_MANAGER_PERMISSIONS = [
         ("helpdesk", "request"), ("helpdesk", "contact"), ("helpdesk", "activity"),
     ]
     for action in ("view", "change")
-] + ["chat.view_listener"]
+] + ["chat.view_listener", "chat.view_message"]
 
 
 def make_channel_manager(username, channel, **rights):

@@ -114,6 +114,8 @@ RULES = {
     "end_queued": chat_people("post", ok=(MANAGER,), data=lambda world: {"session": world.chats["queued"].pk}),
     "close_window": chat_people("post", ok=(LISTENER, MANAGER)),  # the owner has no window to close
     "recent_transcript": chat_people("get", ok=WATCHERS, chat="ended"),
+    "search_chats": agents("get", data={"q": "Vera"}),
+    "search_transcript": chat_people("get", ok=WATCHERS, chat="ended"),  # its owner, the channel's supervisors
     "typing": chat_people("post", ok=OWNER_ONLY),
     "send_file": chat_people("post", ok=OWNER_ONLY),
     "chat_file": chat_people("get", ok=WATCHERS),
