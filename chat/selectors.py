@@ -155,7 +155,7 @@ def recent_sessions(user, limit=20):
 def offline_requests(channel_ids, limit=20):
     return (
         Request.objects.filter(channel_id__in=channel_ids, source=Request.Source.OFFLINE_FORM)
-        .select_related("channel")
+        .select_related("channel", "assigned_to")
         .order_by("-created_at")[:limit]
     )
 

@@ -69,6 +69,11 @@ class Request(models.Model):
         OFFLINE_FORM = "offline_form", _("Offline form")
         CHAT = "chat", _("Chat")
 
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        CLOSED = "closed", _("Closed")
+
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     channel = models.ForeignKey(
         "chat.Channel", on_delete=models.PROTECT, related_name="requests", verbose_name=_("channel")
@@ -93,15 +98,48 @@ class Request(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("assigned to"),
     )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["assigned_to", "status"], name="request_assignee_status")]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
+
+
+class RequestReply(models.Model):
+    """An answer to the visitor, sent by e-mail from the request and kept on it."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="replies", verbose_name=_("request"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("message"))
+    sent_to = models.EmailField(_("sent to"))
+    # Names one submission of the reply form: a second click or a resent POST finds the first reply
+    # instead of e-mailing the visitor twice.
+    submission = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "submission"], name="request_reply_once_per_submission")
+        ]
+
+    def __str__(self):
+        return f"#{self.request_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Contact(models.Model):

@@ -16,6 +16,12 @@ urlpatterns = [
     path("chats/<int:session_id>/contact/new/", contacts.create, name="contact_create"),
     path("chats/<int:session_id>/request/new/", requests.request_form, name="request_form"),
     path("chats/<int:session_id>/request/", requests.create, name="request_create"),
+    path("requests/", requests.request_list, name="requests"),
+    path("requests/<int:request_id>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:request_id>/assign/", requests.request_assign, name="request_assign"),
+    path("requests/<int:request_id>/take/", requests.request_take, name="request_take"),
+    path("requests/<int:request_id>/status/", requests.request_status, name="request_status"),
+    path("requests/<int:request_id>/reply/", requests.request_reply, name="request_reply"),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]

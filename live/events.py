@@ -36,6 +36,9 @@ PRESENCE = "presence"  # Present agents (and the managers' alerts, which need a 
 OFFLINE = "offline"  # Offline messages
 TEAM_PARTS = (QUEUE, ONGOING, PRESENCE, OFFLINE)
 
+# The agent's own part that counts and lists the requests assigned to them (live/fragments.py).
+REQUESTS = "requests"
+
 # What a session event says changed: only new lines, or anything else (status, owner, transfer, contact).
 NEW_MESSAGES = "messages"
 STATE = "state"
@@ -77,7 +80,7 @@ def new_event_id() -> str:
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
                    unread_in=None, unread_counts=None, line_id=None, line=None, queues=(), colleagues=(),
-                   open_session_for=(), rights_of=(), signed_out=()):
+                   open_session_for=(), rights_of=(), signed_out=(), requests_of=()):
     """Schedule the events that tell viewers to re-render what changed.
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
@@ -94,6 +97,7 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
         (a transfer offered to them).
+    requests_of: agents whose assigned requests changed: their workspaces re-render the Requests tab only.
     rights_of: agents whose channel rights changed: their workspaces read them again.
     signed_out: people who logged out, were deactivated or changed their password: their sockets close.
     """
@@ -119,6 +123,8 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
                 "type": AGENT_CHANGED, "parts": ["unread_count"], "session_id": unread_session,
                 "unread": count, "line_id": line_id,
             }))
+    for agent_id in {a for a in requests_of if a} - {a for a in agents if a}:
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": [REQUESTS]}))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))
     for user_id in set(signed_out):

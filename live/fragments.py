@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from chat import selectors
-from helpdesk import contact_panel, roles
+from helpdesk import contact_panel, roles, work_requests
 from helpdesk.models import AgentProfile
 from live import events
 from transfers.models import Transfer
@@ -31,6 +31,7 @@ AGENT_PARTIALS_BY_PART = {
     "presence": ["chat/partials/presence_toggle.html"],
     "sessions": ["chat/partials/sessions_list.html"],
     "recent": ["chat/partials/recent_sessions.html"],
+    events.REQUESTS: ["helpdesk/partials/requests_badge.html", "helpdesk/partials/assigned_requests.html"],
 }
 AGENT_PARTS = tuple(AGENT_PARTIALS_BY_PART)
 PANEL_LIVE_PARTIALS = [
@@ -73,6 +74,9 @@ def agent_context(user, parts=AGENT_PARTS) -> dict:
         context["sessions"] = list(selectors.sessions_list(user))
     if "recent" in parts:
         context["recent_sessions"] = list(selectors.recent_sessions(user))
+    if events.REQUESTS in parts:
+        context["assigned_requests"] = list(work_requests.assigned_waiting(user)[: selectors.LIST_LIMIT])
+        context["assigned_count"] = work_requests.assigned_waiting(user).count()
     return context
 
 

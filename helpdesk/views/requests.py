@@ -1,17 +1,22 @@
-"""Create request from a chat: the small form behind the Menu item, and creating the request."""
+"""Requests: "Create request" from a chat (the small form behind the Menu item), and working requests: the
+Requests list, a request's page, assigning, replying by e-mail, pending, closing and reopening."""
 
 import json
+import uuid
+from functools import wraps
 
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk import chat_requests
-from helpdesk.errors import NotAllowed
-from helpdesk.http import agent_required, service_errors
-from helpdesk.models import Contact
+from helpdesk import chat_requests, work_requests
+from helpdesk.errors import NotAllowed, ServiceError
+from helpdesk.http import agent_required, refused, service_errors
+from helpdesk.models import Contact, Request
+from helpdesk.services import requests as services
 from helpdesk.services.requests import request_create_from_chat
 from helpdesk.views.contacts import chat_access
 
@@ -51,3 +56,87 @@ def create(request, session_id):
         "helpdesk:insertText": {"into": f"composer-text-{access.session.pk}", "text": text_for_visitor}
     })
     return response
+
+
+# --- Working requests: the Requests list, a request's page, and its verbs --------------------------------
+
+
+@require_GET
+@agent_required
+def request_list(request):
+    show = request.GET.get("show") if request.GET.get("show") in work_requests.SHOWS else work_requests.MINE
+    status = request.GET.get("status") if request.GET.get("status") in Request.Status.values else ""
+    context = {
+        "requests": list(work_requests.request_list(request.user, show=show, status=status)),
+        "show": show, "status": status,
+        "shows": [
+            (work_requests.MINE, _("Assigned to me")), (work_requests.UNASSIGNED, _("Unassigned")),
+            (work_requests.ALL, _("All in my channels")),
+        ],
+        "statuses": [("", _("Any status")), *Request.Status.choices],
+    }
+    return render(request, "helpdesk/requests.html", context)
+
+
+def _page(request, work_request, *, error="", status=200, reply_text=""):
+    context = {
+        "work_request": work_request,
+        "agents": list(chat_requests.assignable_agents(work_request.channel_id)),
+        "submission": uuid.uuid4().hex,
+        "error": error, "reply_text": reply_text,
+    }
+    return render(request, "helpdesk/request_page.html", context, status=status)
+
+
+@require_GET
+@agent_required
+@service_errors
+def request_detail(request, request_id):
+    return _page(request, work_requests.request_for(request.user, request_id))
+
+
+def _request_verb(change):
+    """A POST on a request: found only where the person may work it (404 elsewhere); from the Dashboard
+    (htmx) the answer is empty, as the live push redraws the list; from the request's page, back to it."""
+
+    @require_POST
+    @agent_required
+    @wraps(change)
+    def view(request, request_id):
+        work_request = get_object_or_404(Request, pk=request_id, channel_id__in=work_requests.workable_channels(request.user))
+        try:
+            change(request, work_request)
+        except ServiceError as error:
+            if request.htmx:
+                return refused(error)
+            page = work_requests.request_for(request.user, request_id)
+            return _page(request, page, error=error.message, status=error.status_code,
+                         reply_text=request.POST.get("body", ""))
+        if request.htmx:
+            return HttpResponse(status=204)
+        return redirect("request_detail", request_id=request_id)
+
+    return view
+
+
+@_request_verb
+def request_assign(request, work_request):
+    services.request_assign(request=work_request, by=request.user, assignee_id=request.POST.get("assigned_to"))
+
+
+@_request_verb
+def request_take(request, work_request):
+    services.request_assign(request=work_request, by=request.user, assignee_id=request.user.pk)
+
+
+@_request_verb
+def request_status(request, work_request):
+    services.request_set_status(request=work_request, by=request.user, status=request.POST.get("status", ""))
+
+
+@_request_verb
+def request_reply(request, work_request):
+    services.request_reply(
+        request=work_request, by=request.user, body=request.POST.get("body", ""),
+        submission=request.POST.get("submission", ""),
+    )

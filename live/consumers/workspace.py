@@ -102,6 +102,8 @@ class WorkspaceConsumer(PushConsumer):
             return await self.push(await self.render_session_entry(event["session_id"]))
         if event.get("parts") == ["unread_count"]:
             return await self.push(self.render_unread_count(event))
+        if event.get("parts") == [events.REQUESTS]:
+            return await self.push(await self.render_agent([events.REQUESTS], event["event_id"]))
         # The agent's presence, rights or language may have changed with anything else.
         self.viewer = await db(load_viewer)(self.scope, self.viewer.user.pk)
         html = await self.render_team(events.TEAM_PARTS) if event.get("rights") else ""

@@ -125,6 +125,14 @@ RULES = {
     "contact_create": chat_people("post", ok=OWNER_OR_MANAGER),
     "request_form": chat_people("get", ok=OWNER_OR_MANAGER),  # for those who can respond on the channel
     "request_create": chat_people("post", ok=OWNER_OR_MANAGER),
+    # Working requests: for those who respond on, or manage, the request's channel ("support"); a listener
+    # without Can respond, like an agent of another channel, is told it does not exist.
+    "requests": agents("get"),
+    "request_detail": chat_people("get", ok=(AGENT, MANAGER)),
+    "request_assign": chat_people("post", ok=(AGENT, MANAGER), data=lambda world: {"assigned_to": world.people[AGENT].pk}),
+    "request_take": chat_people("post", ok=(AGENT, MANAGER)),
+    "request_status": chat_people("post", ok=(AGENT, MANAGER), data={"status": "pending"}),
+    "request_reply": chat_people("post", ok=(AGENT, MANAGER), data={"body": "Hello", "submission": "matrix"}),
     "transfer_start": chat_people("post", ok=OWNER_OR_MANAGER),
     "take_over": chat_people("post", ok=(MANAGER,)),
     # The transfer waiting for bob: only bob answers it; its starter (the agent) or a manager cancels it.
@@ -209,6 +217,7 @@ class World:
     quick_reply: PredefinedText
     contact: Contact
     tokens: dict
+    work_request: Request
 
 
 @pytest.fixture
@@ -244,7 +253,11 @@ def world(settings, tmp_path):
     )
     contact = Contact.objects.create(first_name="Vera", last_name="Visitor", email="vera@example.org")
     tokens = {VISITOR: chats["chat"].token, OTHER_VISITOR: chats["other visitor's"].token}
-    return World(people, chats, transfer, attachment, quick_reply, contact, tokens)
+    work_request = Request.objects.create(
+        source=Request.Source.OFFLINE_FORM, channel=support, title="Refund", name="Vera", email="vera@example.org",
+        body="Refund",
+    )
+    return World(people, chats, transfer, attachment, quick_reply, contact, tokens, work_request)
 
 
 def url_kwargs(world, role, route_rule):
@@ -253,6 +266,7 @@ def url_kwargs(world, role, route_rule):
         "transfer_id": world.transfer.pk,
         "attachment_id": world.attachment.pk,
         "pk": world.quick_reply.pk,
+        "request_id": world.work_request.pk,
         "slug": "support",
         "token": world.tokens.get(role) or secrets.token_urlsafe(32),  # anyone else can only guess one
         "uidb64": "MQ",
