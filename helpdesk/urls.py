@@ -16,6 +16,7 @@ urlpatterns = [
     path("chats/<int:session_id>/contact/new/", contacts.create, name="contact_create"),
     path("chats/<int:session_id>/request/new/", requests.request_form, name="request_form"),
     path("chats/<int:session_id>/request/", requests.create, name="request_create"),
+    path("", include("reports.urls")),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]
