@@ -1,5 +1,7 @@
 from django import template
 
+from django.utils.translation import gettext as _
+
 from helpdesk import roles
 
 register = template.Library()
@@ -19,12 +21,12 @@ def duration(seconds):
         return "–"
     seconds = round(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("%(seconds)s s") % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds} s"
+        return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": seconds}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
 
 
 @register.filter
