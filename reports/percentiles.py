@@ -1,4 +1,4 @@
-"""percentile_cont as an ORM aggregate, on PostgreSQL and on SQLite.
+"""percentile_cont, on PostgreSQL and on SQLite.
 
 PostgreSQL has it built in (an ordered-set aggregate: `percentile_cont(0.9) WITHIN GROUP (ORDER BY x)`).
 SQLite has none, so each new SQLite connection gets one registered (`percentile_cont(x, 0.9)`), the way
@@ -8,22 +8,13 @@ until the group ends. Both compute the same thing (linear interpolation between 
 report reads the same on either database.
 """
 
-from django.db.models import Aggregate, FloatField
-
-
-class PercentileCont(Aggregate):
-    function = "percentile_cont"
-    name = "PercentileCont"
-    output_field = FloatField()
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fraction, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("fraction must be between 0 and 1")
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="%(function)s(%(expressions)s, %(fraction)s)", **extra_context)
+def percentile_sql(vendor: str, column: str, fraction: float) -> str:
+    """The SQL of percentile_cont over `column` (a name the query itself defines, never a person's input)."""
+    if not 0 <= fraction <= 1:
+        raise ValueError("fraction must be between 0 and 1")
+    if vendor == "sqlite":
+        return f"percentile_cont({column}, {float(fraction)!r})"
+    return f"percentile_cont({float(fraction)!r}) WITHIN GROUP (ORDER BY {column})"
 
 
 def interpolated_percentile(values, fraction):
