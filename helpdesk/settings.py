@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "chat",
     "transfers",
     "live",
+    "reports",
 ]
 
 MIDDLEWARE = [

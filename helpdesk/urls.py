@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/<int:request_id>/take/", requests.request_take, name="request_take"),
     path("requests/<int:request_id>/status/", requests.request_status, name="request_status"),
     path("requests/<int:request_id>/reply/", requests.request_reply, name="request_reply"),
+    path("", include("reports.urls")),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]

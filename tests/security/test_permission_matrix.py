@@ -85,6 +85,12 @@ def chat_holder(method, **kwargs):
     return rule(method, DENIED, visitor=OK, other_visitor=OK, **kwargs)
 
 
+def managers(method, **kwargs):
+    """For a manager of some channel (each sees only the channels they manage); other agents are denied."""
+    return rule(method, DENIED, anonymous=LOGIN, visitor=LOGIN, other_visitor=LOGIN, manager=OK, manager_of_another_channel=OK,
+                **kwargs)
+
+
 OWNER_ONLY = (AGENT,)
 OWNER_OR_MANAGER = (AGENT, MANAGER)
 WATCHERS = (AGENT, LISTENER, MANAGER)
@@ -148,6 +154,9 @@ RULES = {
     "quick_reply_edit": chat_people("get", ok=OWNER_ONLY),
     "quick_reply_update": chat_people("post", ok=OWNER_ONLY),
     "quick_reply_delete": chat_people("post", ok=OWNER_ONLY),
+    # Reports: for managers, each limited to their own channels (tests/reports/).
+    "reports": managers("get"),
+    "reports_csv": managers("get"),
     # The widget: public where it starts a chat, named by the visitor's token after that.
     "widget": everyone("get"),
     "widget_start": everyone("post", data={"name": "Vera"}),
