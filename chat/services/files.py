@@ -127,7 +127,7 @@ def _check_visitor_caps(session: ChatSession, size: int) -> None:
 
 @transaction.atomic
 def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
-    session = ChatSession.objects.select_for_update().select_related("channel").get(pk=session.pk)
+    session = ChatSession.objects.select_for_update(no_key=True).select_related("channel").get(pk=session.pk)
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     content_type = checked_content_type(session.channel, upload)
@@ -139,7 +139,7 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
 
 @transaction.atomic
 def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
-    session = ChatSession.objects.select_for_update().get(pk=session.pk)
+    session = ChatSession.objects.select_for_update(no_key=True).get(pk=session.pk)
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
