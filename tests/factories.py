@@ -130,3 +130,19 @@ def make_channel_manager(username, channel, **rights):
     user.user_permissions.add(*[p for p in permissions.select_related("content_type")
                                 if [p.content_type.app_label, p.codename] in wanted])
     return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions or rights
+
+
+def logged_in(user, **client_options):
+    """A test client signed in as `user`."""
+    from django.test import Client
+
+    client = Client(**client_options)
+    client.force_login(user)
+    return client
+
+
+def active_chat(channel, owner, **fields):
+    """A chat `owner` has answered and is in."""
+    return ChatSessionFactory(
+        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
+    )

@@ -18,23 +18,13 @@ from helpdesk import roles
 from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
 from helpdesk.models import Activity, Contact
 from live import fragments
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent, make_channel_manager
+from tests.factories import (
+    ChannelFactory, ChatSessionFactory, active_chat, logged_in, make_agent, make_channel_manager,
+)
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "203.0.113.7"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
 
 
 def queued(channel, **fields):

@@ -14,7 +14,7 @@ from helpdesk.errors import Invalid, NotFound
 from helpdesk.models import Request, RequestReply
 from helpdesk.services.requests import request_assign, request_reply, request_set_status
 from live import events, fragments
-from tests.factories import ChannelFactory, make_agent
+from tests.factories import ChannelFactory, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ def offline_request(support):
 def sven():
     """An agent of another channel."""
     return make_agent("sven", channel=ChannelFactory(slug="sales", name="Sales"))
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(request_):

@@ -3,20 +3,13 @@ the choices a form offers, and the listen-in record for the demo's Managers grou
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from chat.models import ChatSession
 from helpdesk.demo import create_demo_data
 from helpdesk.models import Activity, Contact, Request
-from tests.factories import ChannelFactory, ChatSessionFactory, make_channel_manager
+from tests.factories import ChannelFactory, ChatSessionFactory, logged_in, make_channel_manager
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

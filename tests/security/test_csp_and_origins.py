@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from chat.models import Channel, ChatSession
 from helpdesk.asgi import application
 from live.consumers import FORBIDDEN
-from tests.factories import ChatSessionFactory, UserFactory
+from tests.factories import ChatSessionFactory, UserFactory, logged_in
 
 FRAME_WAIT = 5
 
@@ -25,12 +25,6 @@ FRAME_WAIT = 5
 def policy(response) -> dict[str, list[str]]:
     header = response.headers["Content-Security-Policy"]
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def inline_code(html: str) -> list[str]:
