@@ -179,7 +179,6 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-AUTHENTICATION_BACKENDS = ["helpdesk.auth.AgentBackend"]
 
 # The throttles' counters (chat/throttles.py). With REDIS_URL every process counts in the same Redis, so
 # a script spreading its requests over several Daphnes is counted once; under the installation's own
@@ -222,9 +221,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes counts failed logins (the workspace's and the admin's: both authenticate through here) per
 # username and, separately, per address; at AXES_FAILURE_LIMIT either one is locked for the cool-off time,
 # even with the right password. Managers unlock in the admin (Axes > Access attempts: delete the row).
+# Then our own backend (helpdesk/auth.py): Django's, with a request's user read in one query.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "helpdesk.auth.AgentBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
