@@ -1,7 +1,7 @@
 """Reads for the workspace and the widget. Each runs a fixed number of queries, however many chats exist."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -119,25 +119,35 @@ def sessions_list(user):
     )
 
 
-def unread_counts(session, agent_ids) -> dict[int, int]:
-    """Each agent's count of unread visitor lines in one chat, as their sessions list shows it: in two
-    queries whatever the number of agents, so a new line's event carries the counts instead of each
-    workspace reading its whole list again."""
+def line_before_and_unread(message, agent_ids) -> tuple[int, dict[int, int]]:
+    """For a new visitor line: the id of the chat's line before it (0 for its first; see line_before), and
+    each agent's count of unread visitor lines as their sessions list shows it. One aggregate over the
+    chat's lines whatever the number of agents, each agent's read mark a subquery of its own, so the line's
+    event carries the counts instead of each workspace reading its whole list again."""
+    def unread(agent_id):
+        mark = ReadMark.objects.filter(session_id=message.session_id, agent_id=agent_id)
+        return Count("pk", filter=Q(kind=Message.Kind.VISITOR, pk__gt=Coalesce(
+            Subquery(mark.values("last_read_message_id")[:1]), 0)))
+
     agent_ids = sorted(set(agent_ids))
-    if not agent_ids:
-        return {}
-    marks = dict(ReadMark.objects.filter(session=session, agent_id__in=agent_ids)
-                 .values_list("agent_id", "last_read_message_id"))
-    counts = Message.objects.filter(session=session, kind=Message.Kind.VISITOR).aggregate(**{
-        f"agent_{agent_id}": Count("pk", filter=Q(pk__gt=marks.get(agent_id, 0))) for agent_id in agent_ids
-    })
-    return {agent_id: counts[f"agent_{agent_id}"] for agent_id in agent_ids}
+    figures = Message.objects.filter(session_id=message.session_id).aggregate(
+        before=Max("pk", filter=Q(pk__lt=message.pk)), **{f"agent_{agent_id}": unread(agent_id) for agent_id in agent_ids}
+    )
+    return figures["before"] or 0, {agent_id: figures[f"agent_{agent_id}"] for agent_id in agent_ids}
 
 
 def is_handed_to(session, user) -> bool:
-    """Whether the chat is highlighted in the user's sessions list as handed to them: their next line in it
-    takes the highlight away, so only then does their own entry change."""
-    return ChatSession.objects.filter(pk=session.pk).filter(Exists(_handed_to(user))).exists()
+    """Whether the chat is highlighted in the user's sessions list as handed to them (_handed_to): their
+    next line in it takes the highlight away, so only then does their own entry change. Asked before every
+    agent line, so in the terms of the chat's newest accepted transfer, a query of its own that most chats
+    answer with nothing; _handed_to's subqueries cost several times more to build."""
+    newest = Transfer.objects.filter(session=session, status=Transfer.Status.ACCEPTED).order_by("-id")
+    handed = newest.values_list("kind", "to_agent_id", "decided_at").first()
+    if handed is None or handed[0] != Transfer.Kind.REASSIGN or handed[1] != user.pk:
+        return False
+    return not Message.objects.filter(
+        session=session, kind=Message.Kind.AGENT, author=user, created_at__gte=handed[2]
+    ).exists()
 
 
 def recent_sessions(user, limit=20):

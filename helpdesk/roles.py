@@ -7,6 +7,8 @@ every channel at once, so a supervisor needs no membership row per channel.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 
 @dataclass(frozen=True)
 class ChannelRights:
@@ -28,8 +30,9 @@ def rights_by_channel(user) -> dict[int, ChannelRights]:
         return cached
     from chat.models import Channel
 
-    listen_everywhere = _everywhere(user, "listens_everywhere", "helpdesk.listen_in")
-    manage_everywhere = _everywhere(user, "manages_everywhere", "helpdesk.manage_chats")
+    everywhere = _granted_everywhere(user)
+    listen_everywhere = "listen_in" in everywhere
+    manage_everywhere = "manage_chats" in everywhere
     rights = {}
     for channel_id, can_respond, notifications, can_listen_in, is_manager in Channel.objects.filter(
         members__user=user
@@ -49,13 +52,18 @@ def rights_by_channel(user) -> dict[int, ChannelRights]:
     return rights
 
 
-def _everywhere(user, flag, permission) -> bool:
-    """A channel-wide permission: read with the request's user (helpdesk/auth.py) when it came from there,
-    else asked of Django. A superuser holds every permission, as has_perm says."""
-    granted = getattr(user, flag, None)
-    if granted is None:
-        return user.has_perm(permission)
-    return granted or user.is_superuser
+def _granted_everywhere(user) -> set[str]:
+    """Which of the two channel-wide permissions the user holds, directly or through a group, in one
+    query: has_perm would read all their permissions in two (their own, then their groups'). A superuser
+    holds both, as has_perm says."""
+    if user.is_superuser:
+        return {"listen_in", "manage_chats"}
+    from django.contrib.auth.models import Permission
+
+    return set(Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), content_type__app_label="helpdesk",
+        codename__in=["listen_in", "manage_chats"],
+    ).values_list("codename", flat=True))
 
 
 def rights_on(user, channel_id: int) -> ChannelRights:

@@ -71,12 +71,15 @@ def line_added(session: ChatSession, message: Message, *, handed_to_author: bool
     """Schedule the pushes of a new line: the chat's viewers get the line, and the agents whose sessions
     list counts it get their new count, read here once for all of them. Only visitor lines are counted, so
     an agent's own line changes only their own entry: its count is 0 now, and a chat handed to them (the
-    entry highlighted until they write) loses its highlight, which needs the whole entry. A text line travels in its event (live/lines.py); a file is read back."""
-    line = None if has_file else lines.line_event(message, selectors.line_before(message))
+    entry highlighted until they write) loses its highlight, which needs the whole entry. A text line travels
+    in its event (live/lines.py) with the id of the line before it; a file is read back."""
     if message.kind == Message.Kind.VISITOR:
-        counts = selectors.unread_counts(session, watchers_of(session))
+        before, counts = selectors.line_before_and_unread(message, watchers_of(session))
+        line = None if has_file else lines.line_event(message, before)
         events.push_on_commit(messages_in=[session.pk], line=line, unread_counts=counts, line_id=message.pk)
-    elif handed_to_author:
+        return
+    line = None if has_file else lines.line_event(message, selectors.line_before(message))
+    if handed_to_author:
         events.push_on_commit(messages_in=[session.pk], line=line, unread_for=[message.author_id])
     else:
         events.push_on_commit(messages_in=[session.pk], line=line, unread_counts={message.author_id: 0},

@@ -711,7 +711,9 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
     messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Let me find a colleague.")
 
     def highlighted(agent):
-        return {c.pk: c.handed_to_me for c in selectors.sessions_list(fresh(agent))}.get(chat.pk)
+        listed = {c.pk: c.handed_to_me for c in selectors.sessions_list(fresh(agent))}.get(chat.pk)
+        assert selectors.is_handed_to(chat, fresh(agent)) is bool(listed), "a new line's check agrees with the list"
+        return listed
 
     offer(chat, alice, bob)
     assert (highlighted(bob), highlighted(alice)) == (True, False)
