@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from live import events
 from tests.factories import ChannelFactory, make_agent
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls
@@ -53,6 +54,14 @@ def carol(support):
 @pytest.fixture
 def maria(support):
     return make_agent("maria", channel=support, is_manager=True)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
+    batches = []
+    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
+    return batches
 
 
 def forbid_skips() -> bool:

@@ -31,14 +31,6 @@ def alice(support):
     return user
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
-    batches = []
-    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
-    return batches
-
-
 def ended_chat(channel, owner=None, **fields):
     fields = {"visitor_name": "Vera", "visitor_email": "vera@example.org", **fields}
     return ChatSessionFactory(

@@ -16,24 +16,10 @@ from helpdesk.models import AgentProfile
 from helpdesk.services.presence import presence_set
 from helpdesk.templatetags.people import person
 from live import events
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, active_chat, make_agent
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
-    batches = []
-    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
-    return batches
-
-
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
 
 
 # --- Starting a chat -------------------------------------------------------------------------------

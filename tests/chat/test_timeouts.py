@@ -30,14 +30,6 @@ pytestmark = pytest.mark.django_db
 GRACE = timedelta(seconds=61)  # just past the default PRESENCE_GRACE_SECONDS
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Every batch of live events handed to the channel layer, as (group, event type) pairs."""
-    batches = []
-    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
-    return batches
-
-
 def groups(batches):
     return {group for batch in batches for group, _type in batch}
 

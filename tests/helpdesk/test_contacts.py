@@ -8,7 +8,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
 from chat.models import ChatSession
@@ -18,7 +17,7 @@ from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import Contact, Request
 from helpdesk.services.contacts import contact_create, session_link_contact
 from live import events
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, active_chat, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,25 +28,6 @@ FRAME_WAIT = 10  # a bound on how long to wait for a frame before failing, not a
 def carol(support):
     """Can listen in: sees every chat of the channel, owns none of them."""
     return make_agent("carol", channel=support, can_listen_in=True)
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    batches = []
-    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
-    return batches
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
 
 
 def contact(first_name, last_name="", **fields):

@@ -21,13 +21,6 @@ from transfers.services import transfer_accept
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pushed(monkeypatch):
-    batches = []
-    monkeypatch.setattr(events, "send_now", lambda messages: batches.append([(g, e["type"]) for g, e in messages]))
-    return batches
-
-
 def last_seen(user, seconds_ago):
     AgentProfile.objects.filter(user=user).update(workspace_seen_at=timezone.now() - timedelta(seconds=seconds_ago))
 
@@ -42,7 +35,7 @@ def test_an_agent_present_without_a_live_workspace_counts_as_not_there(support, 
     assert list(selectors.present_agents([support.pk])) == []
 
 
-def test_a_reload_inside_the_grace_period_changes_nothing(support, alice, settings, pushed,
+def test_a_reload_inside_the_grace_period_changes_nothing(support, alice, settings, sent,
                                                           django_capture_on_commit_callbacks):
     settings.PRESENCE_GRACE_SECONDS = 60
     last_seen(alice, 50)
@@ -52,10 +45,10 @@ def test_a_reload_inside_the_grace_period_changes_nothing(support, alice, settin
         presence_heartbeat(user=alice)
 
     assert channel_is_online(support)
-    assert pushed == [], "nobody is told of a reload"
+    assert sent == [], "nobody is told of a reload"
 
 
-def test_an_agent_whose_last_workspace_closed_is_announced_gone_once(support, alice, bob, settings, pushed,
+def test_an_agent_whose_last_workspace_closed_is_announced_gone_once(support, alice, bob, settings, sent,
                                                                       django_capture_on_commit_callbacks):
     settings.PRESENCE_GRACE_SECONDS = 60
     last_seen(alice, 61)
@@ -64,13 +57,13 @@ def test_an_agent_whose_last_workspace_closed_is_announced_gone_once(support, al
         assert presence_expire_lapsed() == 1
         assert presence_expire_lapsed() == 0, "another process sweeping finds nothing left to tell"
 
-    [batch] = pushed
+    [batch] = sent
     assert (events.TEAM_GROUP, events.TEAM_CHANGED) in batch
     assert (events.colleagues_group(support.pk), events.COLLEAGUES_CHANGED) in batch
     assert bob in selectors.present_agents([support.pk]) and alice not in selectors.present_agents([support.pk])
 
 
-def test_a_workspace_that_opens_again_brings_the_agent_back_and_says_so(support, alice, settings, pushed,
+def test_a_workspace_that_opens_again_brings_the_agent_back_and_says_so(support, alice, settings, sent,
                                                                         django_capture_on_commit_callbacks):
     settings.PRESENCE_GRACE_SECONDS = 60
     last_seen(alice, 61)
@@ -81,7 +74,7 @@ def test_a_workspace_that_opens_again_brings_the_agent_back_and_says_so(support,
         presence_heartbeat(user=alice)
 
     assert channel_is_online(support)
-    assert len(pushed) == 1, "only the beat that brings her back is announced"
+    assert len(sent) == 1, "only the beat that brings her back is announced"
 
 
 def test_an_offer_to_an_agent_whose_workspace_closed_is_withdrawn_and_the_sender_told_why(support, alice, bob,
@@ -132,7 +125,7 @@ def test_an_offer_to_an_agent_who_is_offline_is_refused(support, alice, bob, set
 
 
 def test_one_beat_for_many_workspaces_renews_them_all_and_announces_only_the_agent_who_had_been_let_go(
-        support, alice, bob, settings, pushed, django_capture_on_commit_callbacks):
+        support, alice, bob, settings, sent, django_capture_on_commit_callbacks):
     from helpdesk.services.presence import presence_heartbeats
 
     settings.PRESENCE_GRACE_SECONDS = 60
@@ -140,11 +133,11 @@ def test_one_beat_for_many_workspaces_renews_them_all_and_announces_only_the_age
     last_seen(bob, 61)
     with django_capture_on_commit_callbacks(execute=True):
         presence_expire_lapsed()  # bob's process was too slow: he is let go
-    pushed.clear()
+    sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         presence_heartbeats(user_ids=[alice.pk, bob.pk])
         assert presence_expire_lapsed() == 0
 
     assert {agent.pk for agent in selectors.present_agents([support.pk])} == {alice.pk, bob.pk}
-    assert len(pushed) == 1, "only bob's return is told"
+    assert len(sent) == 1, "only bob's return is told"
