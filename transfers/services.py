@@ -304,6 +304,18 @@ def session_take_over(*, session: ChatSession, by) -> Transfer:
     return take_over
 
 
+def transfers_end_with_chat(*, session, now, by=None, timed_out: bool) -> None:
+    """A chat's waiting offer ends with the chat. One nobody ended times out with it: "The transfer timed
+    out" is what its receiver is told, which is true, where "cancelled" would name somebody who did
+    nothing."""
+    waiting = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING)
+    if timed_out:
+        waiting.update(status=Transfer.Status.EXPIRED, decided_at=now)
+    else:
+        waiting.update(status=Transfer.Status.CANCELLED, cancel_reason=Transfer.CancelReason.CHAT_ENDED,
+                       decided_at=now, decided_by=by)
+
+
 @transaction.atomic
 def transfers_withdraw_offers_to(*, agent_id: int, went_offline: bool) -> int:
     """Offers waiting for an agent who went Away (or whose last workspace closed) are withdrawn, and

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from chat.models import Channel, ChatSession, Message
 from chat.services import visitors
+from chat.signals import chat_ending
 from helpdesk.models import AgentProfile
 from helpdesk.services.activities import activity_record_chat
 from live import events
 from live.watchers import watchers_of
-from transfers.models import Transfer
 
 
 def chats_time_out(now=None) -> dict[str, int]:
@@ -105,12 +105,11 @@ def session_end_inactive(*, session_id: int, now=None) -> bool:
 
 
 def _end_by_time(session: ChatSession, *, reason, event, now) -> None:
-    """End a chat nobody ended (session_end is the ending by a person). A waiting offer of it times out
-    with it: "The transfer timed out" is what its receiver is told, which is true, where "cancelled" would
-    name somebody who did nothing."""
+    """End a chat nobody ended (session_end is the ending by a person); its waiting offer times out with
+    it (chat_ending)."""
     was_queued = session.is_queued
     watchers = watchers_of(session)
-    _time_out_offers(session, now)
+    chat_ending.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
     session.status, session.ended_at, session.end_reason = ChatSession.Status.ENDED, now, reason
     session.save(update_fields=["status", "ended_at", "end_reason", "visitor_left_at"])
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=event)
@@ -118,12 +117,6 @@ def _end_by_time(session: ChatSession, *, reason, event, now) -> None:
     events.push_on_commit(
         team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
         sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
-    )
-
-
-def _time_out_offers(session: ChatSession, now) -> None:
-    Transfer.objects.filter(session=session, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.EXPIRED, decided_at=now
     )
 
 
@@ -201,7 +194,7 @@ def session_requeue_from_away_owner(*, session_id: int, now=None) -> bool:
         return False
     watchers = watchers_of(session)
     away_owner = session.owner
-    _time_out_offers(session, now)
+    chat_ending.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
     session.status, session.owner, session.requeued_at = ChatSession.Status.QUEUED, None, now
     session.save(update_fields=["status", "owner", "requeued_at"])
     Message.objects.create(
