@@ -131,7 +131,8 @@ def line_before_and_unread(message, agent_ids) -> tuple[int, dict[int, int]]:
 
     agent_ids = sorted(set(agent_ids))
     figures = Message.objects.filter(session_id=message.session_id).aggregate(
-        before=Max("pk", filter=Q(pk__lt=message.pk)), **{f"agent_{agent_id}": unread(agent_id) for agent_id in agent_ids}
+        before=Max("pk", filter=Q(pk__lt=message.pk)),
+        **{f"agent_{agent_id}": unread(agent_id) for agent_id in agent_ids},
     )
     return figures["before"] or 0, {agent_id: figures[f"agent_{agent_id}"] for agent_id in agent_ids}
 

@@ -304,10 +304,10 @@ def session_take_over(*, session: ChatSession, by) -> Transfer:
     return take_over
 
 
-def transfers_end_with_chat(*, session, now, by=None, timed_out: bool) -> None:
-    """A chat's waiting offer ends with the chat. One nobody ended times out with it: "The transfer timed
-    out" is what its receiver is told, which is true, where "cancelled" would name somebody who did
-    nothing."""
+def transfers_void_offers_of(*, session, now, by=None, timed_out: bool) -> None:
+    """A chat's waiting offer ends when the chat ends or goes back to the queue. One nobody ended times out:
+    "The transfer timed out" is what its receiver is told, which is true, where "cancelled" would name
+    somebody who did nothing."""
     waiting = Transfer.objects.filter(session=session, status=Transfer.Status.PENDING)
     if timed_out:
         waiting.update(status=Transfer.Status.EXPIRED, decided_at=now)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from chat.models import BlockedAddress, Channel, ChatSession, Message, looks_like_token
 from chat.services.messages import clean_body
-from chat.signals import chat_ending
+from chat.signals import offers_void
 from helpdesk import roles
 from helpdesk.errors import Conflict, NotAllowed
 from helpdesk.models import AgentProfile, available_q
@@ -159,11 +159,10 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
 
 def session_end_locked(session: ChatSession, *, reason: str, by=None) -> None:
     """End a chat the caller has locked (select_for_update) and checked: its waiting transfer is cancelled
-    (chat_ending),
-    the transcript says so, and the contact's activity keeps it; a spam chat is no contact's history. The
-    caller pushes, once for however many chats it ends."""
+    (offers_void), the transcript says so, and the contact's activity keeps it; a spam chat is no contact's
+    history. The caller pushes, once for however many chats it ends."""
     now = timezone.now()
-    chat_ending.send(sender=ChatSession, session=session, now=now, by=by, timed_out=False)
+    offers_void.send(sender=ChatSession, session=session, now=now, by=by, timed_out=False)
     session.status = ChatSession.Status.ENDED
     session.ended_at = now
     session.end_reason = reason

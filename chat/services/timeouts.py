@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from chat.models import Channel, ChatSession, Message
 from chat.services import visitors
-from chat.signals import chat_ending
+from chat.signals import offers_void
 from helpdesk.models import AgentProfile
 from helpdesk.services.activities import activity_record_chat
 from live import events
@@ -106,10 +106,10 @@ def session_end_inactive(*, session_id: int, now=None) -> bool:
 
 def _end_by_time(session: ChatSession, *, reason, event, now) -> None:
     """End a chat nobody ended (session_end is the ending by a person); its waiting offer times out with
-    it (chat_ending)."""
+    it (offers_void)."""
     was_queued = session.is_queued
     watchers = watchers_of(session)
-    chat_ending.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
+    offers_void.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
     session.status, session.ended_at, session.end_reason = ChatSession.Status.ENDED, now, reason
     session.save(update_fields=["status", "ended_at", "end_reason", "visitor_left_at"])
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=event)
@@ -194,7 +194,7 @@ def session_requeue_from_away_owner(*, session_id: int, now=None) -> bool:
         return False
     watchers = watchers_of(session)
     away_owner = session.owner
-    chat_ending.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
+    offers_void.send(sender=ChatSession, session=session, now=now, by=None, timed_out=True)
     session.status, session.owner, session.requeued_at = ChatSession.Status.QUEUED, None, now
     session.save(update_fields=["status", "owner", "requeued_at"])
     Message.objects.create(

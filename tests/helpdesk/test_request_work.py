@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(monkeypatch):
+def pushed_events(monkeypatch):
     """Every live event handed to the channel layer, as (group, event) pairs."""
     pushed = []
     monkeypatch.setattr(events, "send_now", lambda messages: pushed.extend(messages))
@@ -89,7 +89,9 @@ def test_a_manager_of_the_channel_works_its_requests(maria, offline_request):
 # --- Assigning ------------------------------------------------------------------------------------------
 
 
-def test_assign_to_me_tells_the_assignee_live(alice, offline_request, sent, django_capture_on_commit_callbacks):
+def test_assign_to_me_tells_the_assignee_live(
+    alice, offline_request, pushed_events, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = logged_in(alice).post(reverse("request_take", args=[offline_request.pk]))
 
@@ -97,12 +99,12 @@ def test_assign_to_me_tells_the_assignee_live(alice, offline_request, sent, djan
     offline_request.refresh_from_db()
     assert offline_request.assigned_to == alice
     assert (events.agent_group(alice.pk), {"type": events.AGENT_CHANGED, "parts": [events.REQUESTS]}) in [
-        (group, {k: v for k, v in event.items() if k != "event_id"}) for group, event in sent
+        (group, {k: v for k, v in event.items() if k != "event_id"}) for group, event in pushed_events
     ]
-    assert events.TEAM_GROUP in [group for group, _event in sent]  # the Dashboard's Offline messages
+    assert events.TEAM_GROUP in [group for group, _event in pushed_events]  # the Dashboard's Offline messages
 
 
-def test_assign_to_a_colleague_mails_them_and_tells_both(alice, bob, offline_request, sent,
+def test_assign_to_a_colleague_mails_them_and_tells_both(alice, bob, offline_request, pushed_events,
                                                           django_capture_on_commit_callbacks):
     request_assign(request=offline_request, by=alice, assignee_id=alice.pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,7 +112,7 @@ def test_assign_to_a_colleague_mails_them_and_tells_both(alice, bob, offline_req
 
     offline_request.refresh_from_db()
     assert offline_request.assigned_to == bob
-    told = {group for group, event in sent if event.get("parts") == [events.REQUESTS]}
+    told = {group for group, event in pushed_events if event.get("parts") == [events.REQUESTS]}
     assert told == {events.agent_group(alice.pk), events.agent_group(bob.pk)}
     assert [m.to for m in mail.outbox] == [[bob.email]]
 
@@ -259,8 +261,9 @@ def test_the_list_reads_in_constant_queries(support, alice, bob):
 # --- The Dashboard's Offline messages -------------------------------------------------------------------
 
 
-def test_offline_messages_on_the_dashboard_can_be_assigned_answered_and_closed(alice, offline_request, sent,
-                                                                                django_capture_on_commit_callbacks):
+def test_offline_messages_on_the_dashboard_can_be_assigned_answered_and_closed(
+    alice, offline_request, pushed_events, django_capture_on_commit_callbacks
+):
     client = logged_in(alice)
     dashboard = client.get(reverse("workspace")).text
     entry = re.search(rf'<li data-request-id="{offline_request.pk}">.*?</li>', dashboard, re.S).group(0)
@@ -276,7 +279,7 @@ def test_offline_messages_on_the_dashboard_can_be_assigned_answered_and_closed(a
     assert taken.status_code == closed.status_code == 204  # the live push redraws the list
     offline_request.refresh_from_db()
     assert (offline_request.assigned_to, offline_request.status) == (alice, Request.Status.CLOSED)
-    team = [event for group, event in sent if group == events.TEAM_GROUP]
+    team = [event for group, event in pushed_events if group == events.TEAM_GROUP]
     assert team and all(events.OFFLINE in event["parts"] for event in team)
     html = "".join(fragments.team_fragments({offline_request.channel_id: _rights(alice)}, "en",
                                             [events.OFFLINE]).values())
