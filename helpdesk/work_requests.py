@@ -3,11 +3,12 @@
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
+from chat.search import readable_past_chats
 from helpdesk import roles
 from helpdesk.errors import NotFound
 from helpdesk.models import Request, RequestReply
 
-LIST_LIMIT = 100
+PER_PAGE = 100
 
 MINE, UNASSIGNED, ALL = "mine", "unassigned", "all"
 SHOWS = (MINE, UNASSIGNED, ALL)
@@ -26,7 +27,8 @@ def may_work(user, channel_id: int) -> bool:
 
 
 def request_list(user, *, show: str = MINE, status: str = ""):
-    """The Requests list: in the viewer's channels only, newest first, in one query."""
+    """The Requests list: in the viewer's channels only, newest first (the id breaks ties, so that pages
+    do not overlap); a page of it costs two queries, its count and its rows."""
     requests = Request.objects.filter(channel_id__in=workable_channels(user))
     if show == MINE:
         requests = requests.filter(assigned_to=user)
@@ -34,7 +36,10 @@ def request_list(user, *, show: str = MINE, status: str = ""):
         requests = requests.filter(assigned_to__isnull=True)
     if status in Request.Status.values:
         requests = requests.filter(status=status)
-    return requests.select_related("channel", "assigned_to").annotate(reply_count=Count("replies"))[:LIST_LIMIT]
+    return (
+        requests.select_related("channel", "assigned_to").annotate(reply_count=Count("replies"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def assigned_waiting(user):
@@ -56,3 +61,9 @@ def request_for(user, request_id: int) -> Request:
     if request is None:
         raise NotFound(_("No such request."))
     return request
+
+
+def transcript_readable(user, request: Request) -> bool:
+    """Whether the request's page may link to the transcript of the chat it came from: the chat has ended
+    and the person could find it in Search chats (the transcript's own page checks the same rule)."""
+    return bool(request.session_id) and readable_past_chats(user).filter(pk=request.session_id).exists()

@@ -17,6 +17,18 @@ def percentile_sql(vendor: str, column: str, fraction: float) -> str:
     return f"percentile_cont({float(fraction)!r}) WITHIN GROUP (ORDER BY {column})"
 
 
+def collected_percentiles_sql(array: str, names_and_fractions, alias: str) -> str:
+    """PostgreSQL: a LATERAL subquery (`alias`) of percentile_cont at each fraction over the values in
+    `array`, a float array column of the query, under each name.
+
+    An ordered-set aggregate needs its groups sorted, a sort of every row per breakdown; the values
+    collected by array_agg, which a hashed GROUP BY allows, are each sorted alone, a sort of one
+    number each (the percentiles over the same values share it)."""
+    selected = ", ".join(f"{percentile_sql('postgresql', 'value', fraction)} AS {name}"
+                         for name, fraction in names_and_fractions)
+    return f"CROSS JOIN LATERAL (SELECT {selected} FROM (SELECT unnest({array}) AS value) AS listed) AS {alias}"
+
+
 def interpolated_percentile(values, fraction):
     """What PostgreSQL's percentile_cont answers for these values; None for none."""
     ordered = sorted(values)

@@ -10,11 +10,12 @@ listen-ins. Durations are in seconds:
 - handling: from the answer to the end;
 - time to accept: from the offer to its acceptance.
 
-The chats' figures, the costly ones, are one statement: the ORM's query of one row per chat (its keys and
-durations, the first agent line's subquery included) becomes a WITH clause, read once, that five GROUP BYs
-(channel, agent, day, hour of day, the whole period) aggregate, joined by UNION ALL; so each chat's
-subquery runs once, not once per figure and breakdown. The transfers and offline messages, ten times fewer,
-are a plain GROUP BY query per breakdown. The rows are filled out with zeros for the channels, days and
+Each source (chats, transfers, offline messages) is one statement: the ORM's query of one row per item (its
+keys and what its figures read, the first response from the time stored on the chat) becomes a WITH clause
+that one GROUPING SETS aggregates per channel, agent, day, hour of day and over the whole period
+(`_grouped`). Three statements, then, for every breakdown and the total, plus the ratings' distribution
+and the channels, people, latest comments and listen-ins shown by name: at most eight queries (seven with
+an agent filter) for any number of chats. The rows are filled out with zeros for the channels, days and
 hours that had nothing, which loops over the period's shape, never over chats.
 """
 
@@ -23,18 +24,20 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Avg, Case, Count, F, FloatField, Func, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 
-from chat.models import Channel, ChatSession, Listener, Message
+from chat.models import Channel, ChatSession, Listener
 from helpdesk.models import Request
-from reports.percentiles import percentile_sql
+from meetings.models import Meeting
+from reports.percentiles import collected_percentiles_sql, percentile_sql
 from transfers.models import Transfer
 
 BREAKDOWNS = ("channel", "agent", "day", "hour")
 LATEST_COMMENTS = 10
 LATEST_LISTEN_INS = 50
 RATINGS = (1, 2, 3, 4, 5)
+PERCENTILES = (0.5, 0.9)
 
 
 class Seconds(Func):
@@ -44,9 +47,9 @@ class Seconds(Func):
     arity = 2
 
     def as_sql(self, compiler, connection, **extra_context):
+        # date_part gives a double precision itself; EXTRACT gives a numeric, slower to make and to cast
         return super().as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)",
-            arg_joiner=" - ", **extra_context,
+            compiler, connection, template="date_part('epoch', %(expressions)s)", arg_joiner=" - ", **extra_context,
         )
 
     def as_sqlite(self, compiler, connection, **extra_context):
@@ -54,6 +57,15 @@ class Seconds(Func):
             compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)", arg_joiner=") - julianday(",
             **extra_context,
         )
+
+
+class HourOfDay(ExtractHour):
+    """The hour of the day in `tzinfo`, an integer. On PostgreSQL through date_part, a double precision:
+    ExtractHour's EXTRACT gives a numeric, slow to make and to cast, once per row of a report."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(date_part('hour', {sql} AT TIME ZONE %s) AS integer)", (*params, self.get_tzname())
 
 
 @dataclass(frozen=True)
@@ -109,65 +121,85 @@ def _offline_messages(scope):
     return missed.order_by()
 
 
-# --- The figures, as aggregates ----------------------------------------------------------------------
-
-
-def _first_agent_line():
-    """When an agent first wrote in the chat (the partial index first_agent_line answers it)."""
-    return Subquery(
-        Message.objects.filter(session=OuterRef("pk"), kind=Message.Kind.AGENT)
-        .order_by("created_at").values("created_at")[:1]
+def _meetings_booked(scope):
+    """Meetings booked from the channels' chats in the period (by when they were booked) and not cancelled
+    since; with an agent filter, the meetings with that agent."""
+    meetings = Meeting.objects.booked().filter(
+        channel_id__in=scope.channel_ids, created_at__gte=scope.start, created_at__lt=scope.end
     )
+    if scope.agent_id:
+        meetings = meetings.filter(agent_id=scope.agent_id)
+    return meetings.order_by()
 
 
-def _flag(condition):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+# --- One statement per source: every breakdown and the total at once ---------------------------------
 
 
-def _chat_rows(scope):
-    """One row per chat: the keys it is counted under and what the figures read from it."""
-    ended = ChatSession.EndReason
-    columns = {
-        "channel": F("channel_id"),
-        "agent": F("owner_id"),
-        "day": TruncDate("created_at", tzinfo=scope.tz),
-        "hour": ExtractHour("created_at", tzinfo=scope.tz),
-        "wait": Seconds("answered_at", "created_at"),
-        "first_response": Seconds(_first_agent_line(), "created_at"),
-        "handling": Seconds("ended_at", "answered_at"),
-        "is_answered": _flag(Q(answered_at__isnull=False)),
-        "is_abandoned": _flag(Q(end_reason=ended.ABANDONED)),
-        "is_inactive": _flag(Q(end_reason=ended.INACTIVITY)),
-        "is_spam": _flag(Q(end_reason=ended.SPAM)),
-        "stars": F("rating"),
-    }
-    names = {f"report_{name}": expression for name, expression in columns.items()}
-    return list(columns), _chats(scope).annotate(**names).values(*names)
+def _grouped(rows, keys, figures, percentiles=()):
+    """{breakdown: {key: {figure: value}}} of `rows`, grouped by each of `keys` and by nothing ("total",
+    key None): one statement, whatever the number of rows.
+
+    `rows` is (column names, a .values() queryset of one row per chat, transfer or offline message, from
+    `_rows`); it becomes a WITH clause that PostgreSQL reads once for GROUPING SETS, SQLite once per GROUP
+    BY (it has no GROUPING SETS: a GROUP BY per key, joined by UNION ALL, the same rows in one statement).
+    `percentiles` names the columns whose p50 and p90 are figures too (`{column}_p50`, `{column}_p90`).
+    """
+    columns, rows = rows
+    inner, params = rows.query.sql_with_params()
+    named = _names(figures, percentiles)
+    if connection.vendor == "postgresql":
+        sql = _postgresql_sql(f"WITH report_rows ({', '.join(columns)}) AS ({inner} OFFSET 0)", keys, figures,
+                              percentiles)
+    else:
+        sql = _sqlite_sql(f"WITH report_rows ({', '.join(columns)}) AS ({inner})", keys, figures, percentiles)
+    result = {breakdown: {} for breakdown in (*keys, "total")}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for breakdown, key, *values in cursor.fetchall():
+            result[breakdown][_key_of(breakdown, key)] = dict(zip(named, values))
+    return result
 
 
-def _chat_figures_sql(vendor):
-    """(name, SQL) of each chat figure over the WITH clause's columns."""
-    figures = [
-        ("started", "COUNT(*)"),
-        ("answered", "COALESCE(SUM(is_answered), 0)"),
-        ("abandoned", "COALESCE(SUM(is_abandoned), 0)"),
-        ("inactivity", "COALESCE(SUM(is_inactive), 0)"),
-        ("spam", "COALESCE(SUM(is_spam), 0)"),
-    ]
-    for measure in ("wait", "first_response"):
-        figures += [
-            (f"{measure}_p50", percentile_sql(vendor, measure, 0.5)),
-            (f"{measure}_p90", percentile_sql(vendor, measure, 0.9)),
-            (f"{measure}_max", f"MAX({measure})"),
-        ]
-    figures += [
-        ("handling_avg", "AVG(handling)"),
-        ("rating_avg", "AVG(CAST(stars AS double precision))"),
-        ("ratings", "COUNT(stars)"),
-    ]
-    figures += [(f"stars_{stars}", f"COALESCE(SUM(CASE WHEN stars = {int(stars)} THEN 1 ELSE 0 END), 0)")
-                for stars in RATINGS]
-    return figures
+def _fractions(column):
+    return [(f"{column}_p{round(fraction * 100)}", fraction) for fraction in PERCENTILES]
+
+
+def _names(figures, percentiles):
+    """The figures' names, in the order the statements select them."""
+    return [*(name for name, _sql in figures), *(name for column in percentiles for name, _f in _fractions(column))]
+
+
+def _postgresql_sql(with_clause, keys, figures, percentiles):
+    """GROUPING SETS, hashed: one pass over the rows, no sort of them. Percentiles would need each
+    breakdown's rows sorted (an ordered-set aggregate is never hashed), so each group collects its values
+    instead and the percentiles are taken from those (`collected_percentiles_sql`). The collected values
+    stay in memory while the statement runs, past work_mem: about 9 MB for 100,000 chats.
+
+    OFFSET 0 keeps the rows a subquery of their own, whose day and hour PostgreSQL then estimates at a few
+    hundred groups rather than one per row (it knows nothing of their expressions): with that estimate
+    it hashes every breakdown in memory instead of sorting the rows for some of them."""
+    breakdown = " ".join(f"WHEN GROUPING({key}) = 0 THEN '{key}'" for key in keys)
+    key_text = " ".join(f"WHEN GROUPING({key}) = 0 THEN CAST({key} AS text)" for key in keys)
+    collected = [(f"{column}_values", f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL)")
+                 for column in percentiles]
+    selected = ", ".join(f"{sql} AS {name}" for name, sql in [*figures, *collected])
+    grouped = (f"SELECT CASE {breakdown} ELSE 'total' END AS breakdown, CASE {key_text} END AS key, {selected} "
+               f"FROM report_rows GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys)}, ())")
+    laterals = " ".join(
+        collected_percentiles_sql(f"grouped.{column}_values", _fractions(column), f"{column}_percentiles")
+        for column in percentiles
+    )
+    names = ", ".join(_names(figures, percentiles))
+    return f"{with_clause}, grouped AS ({grouped}) SELECT breakdown, key, {names} FROM grouped {laterals}"
+
+
+def _sqlite_sql(with_clause, keys, figures, percentiles):
+    figures = [*figures, *((name, percentile_sql("sqlite", column, fraction))
+                           for column in percentiles for name, fraction in _fractions(column))]
+    selected = ", ".join(f"{sql} AS {name}" for name, sql in figures)
+    branches = [f"SELECT '{key}', CAST({key} AS text), {selected} FROM report_rows GROUP BY {key}" for key in keys]
+    branches.append(f"SELECT 'total', NULL, {selected} FROM report_rows")
+    return f"{with_clause} " + " UNION ALL ".join(branches)
 
 
 def _key_of(breakdown, text):
@@ -178,48 +210,106 @@ def _key_of(breakdown, text):
     return int(float(text))
 
 
+def _flag(condition):
+    """1 where the condition holds, else NULL: COUNT of it is the cheapest aggregate there is."""
+    return Case(When(condition, then=Value(1)), default=None, output_field=IntegerField())
+
+
+def _keys(scope, *, channel, agent, moment):
+    """The columns a row is counted under, given the queryset's own field names (no agent: not per agent)."""
+    keys = {"channel": F(channel)}
+    if agent:
+        keys["agent"] = F(agent)
+    keys["day"] = TruncDate(moment, tzinfo=scope.tz)
+    keys["hour"] = HourOfDay(moment, tzinfo=scope.tz)
+    return keys
+
+
+def _rows(queryset, columns):
+    """(names, a .values() queryset of those columns): annotated under a prefix of their own, so that no
+    name clashes with a model field's."""
+    names = {f"report_{name}": expression for name, expression in columns.items()}
+    return list(columns), queryset.annotate(**names).values(*names)
+
+
+def _counted(flag):
+    return f"COUNT({flag})"
+
+
+CHAT_FIGURES = [
+    ("started", "COUNT(*)"),
+    ("answered", _counted("is_answered")),
+    ("abandoned", _counted("is_abandoned")),
+    ("inactivity", _counted("is_inactive")),
+    ("spam", _counted("is_spam")),
+    ("wait_max", "MAX(wait)"),
+    ("first_response_max", "MAX(first_response)"),
+    ("handling_avg", "AVG(handling)"),
+    ("rating_avg", "AVG(CAST(stars AS double precision))"),
+    ("ratings", "COUNT(stars)"),
+]
+CHAT_PERCENTILES = ("wait", "first_response")
+
+
 def _chat_breakdowns(scope):
-    """{breakdown: {key: figures}} of the chats, "total" included (key None): one query."""
-    columns, rows = _chat_rows(scope)
-    inner, params = rows.query.sql_with_params()
-    figures = _chat_figures_sql(connection.vendor)
-    selected = ", ".join(f"{sql} AS {name}" for name, sql in figures)
-    branches = []
-    for breakdown in (*BREAKDOWNS, "total"):
-        if breakdown == "total":
-            branches.append(f"SELECT 'total' AS breakdown, NULL AS report_key, {selected} FROM report_chats")
-        else:
-            branches.append(f"SELECT '{breakdown}' AS breakdown, CAST({breakdown} AS text) AS report_key, {selected} "
-                            f"FROM report_chats GROUP BY {breakdown}")
-    sql = f"WITH report_chats ({', '.join(columns)}) AS ({inner}) " + " UNION ALL ".join(branches)
-    result = {breakdown: {} for breakdown in (*BREAKDOWNS, "total")}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for breakdown, key, *values in cursor.fetchall():
-            result[breakdown][_key_of(breakdown, key)] = dict(zip((name for name, _sql in figures), values))
-    return result
+    ended = ChatSession.EndReason
+    rows = _rows(_chats(scope), {
+        **_keys(scope, channel="channel_id", agent="owner_id", moment="created_at"),
+        "wait": Seconds("answered_at", "created_at"),
+        "first_response": Seconds("first_response_at", "created_at"),
+        "handling": Seconds("ended_at", "answered_at"),
+        "is_answered": _flag(Q(answered_at__isnull=False)),
+        "is_abandoned": _flag(Q(end_reason=ended.ABANDONED)),
+        "is_inactive": _flag(Q(end_reason=ended.INACTIVITY)),
+        "is_spam": _flag(Q(end_reason=ended.SPAM)),
+        "stars": F("rating"),
+    })
+    return _grouped(rows, BREAKDOWNS, CHAT_FIGURES, CHAT_PERCENTILES)
 
 
-def _transfer_figures():
+TRANSFER_FIGURES = [
+    ("offered", _counted("is_offer")),
+    ("accepted", _counted("is_accepted")),
+    ("rejected", _counted("is_rejected")),
+    ("cancelled", _counted("is_cancelled")),
+    ("expired", _counted("is_expired")),
+    ("accept_avg", "AVG(accept_time)"),
+    ("accept_max", "MAX(accept_time)"),
+    ("take_overs", _counted("is_take_over")),
+]
+
+
+def _transfer_breakdowns(scope):
     status = Transfer.Status
     offer = Q(kind=Transfer.Kind.TRANSFER)
     accepted = offer & Q(status=status.ACCEPTED)
-    return {
-        "offered": Count("id", filter=offer),
-        "accepted": Count("id", filter=accepted),
-        "rejected": Count("id", filter=offer & Q(status=status.REJECTED)),
-        "cancelled": Count("id", filter=offer & Q(status=status.CANCELLED)),
-        "expired": Count("id", filter=offer & Q(status=status.EXPIRED)),
-        "accept_avg": Avg(Seconds("decided_at", "created_at"), filter=accepted),
-        "accept_max": Max(Seconds("decided_at", "created_at"), filter=accepted),
-        "take_overs": Count("id", filter=Q(kind=Transfer.Kind.TAKE_OVER)),
-    }
+    rows = _rows(_transfers(scope), {
+        **_keys(scope, channel="session__channel_id", agent="to_agent_id", moment="created_at"),
+        "is_offer": _flag(offer),
+        "is_accepted": _flag(accepted),
+        "is_rejected": _flag(offer & Q(status=status.REJECTED)),
+        "is_cancelled": _flag(offer & Q(status=status.CANCELLED)),
+        "is_expired": _flag(offer & Q(status=status.EXPIRED)),
+        "accept_time": Case(When(accepted, then=Seconds("decided_at", "created_at")), default=None),
+        "is_take_over": _flag(Q(kind=Transfer.Kind.TAKE_OVER)),
+    })
+    return _grouped(rows, BREAKDOWNS, TRANSFER_FIGURES)
+
+
+def _missed_breakdowns(scope):
+    """Offline messages per channel, day and hour: nobody owns them, so an agent filter leaves none (and
+    no query)."""
+    keys = ("channel", "day", "hour")
+    if scope.agent_id:
+        return {breakdown: {} for breakdown in (*keys, "total")}
+    rows = _rows(_offline_messages(scope), _keys(scope, channel="channel_id", agent=None, moment="created_at"))
+    return _grouped(rows, keys, [("missed", "COUNT(*)")])
 
 
 ZERO_CHATS = {"started": 0, "answered": 0, "abandoned": 0, "inactivity": 0, "spam": 0, "ratings": 0}
 ZERO_TRANSFERS = {"offered": 0, "accepted": 0, "rejected": 0, "cancelled": 0, "expired": 0, "take_overs": 0}
-CHAT_FIELDS = tuple(name for name, _sql in _chat_figures_sql("postgresql") if not name.startswith("stars_"))
-TRANSFER_FIELDS = tuple(_transfer_figures())
+CHAT_FIELDS = tuple(_names(CHAT_FIGURES, CHAT_PERCENTILES))
+TRANSFER_FIELDS = tuple(name for name, _sql in TRANSFER_FIGURES)
 FIELDS = ("missed", *CHAT_FIELDS, *TRANSFER_FIELDS, "acceptance_rate")
 
 
@@ -237,46 +327,22 @@ def _with_rate(row):
     return row
 
 
-# --- Grouping -----------------------------------------------------------------------------------------
+def _merged(*sources):
+    """{breakdown: {key: row}}: each source's figures, one row per key, zeros for what a source lacks."""
+    merged = {breakdown: {} for breakdown in (*BREAKDOWNS, "total")}
+    for source in sources:
+        for breakdown, rows in source.items():
+            for key, figures in rows.items():
+                merged[breakdown].setdefault(key, _empty_row()).update(figures)
+    merged["total"].setdefault(None, _empty_row())
+    return merged
 
 
-def _group_keys(scope, breakdown, *, channel, agent, moment):
-    """The GROUP BY expression of a breakdown, given the queryset's own field names."""
-    if breakdown == "channel":
-        return F(channel)
-    if breakdown == "agent":
-        return F(agent) if agent else None
-    if breakdown == "day":
-        return TruncDate(moment, tzinfo=scope.tz)
-    return ExtractHour(moment, tzinfo=scope.tz)
-
-
-def _grouped(queryset, key, figures):
-    if key is None:
-        return {}
-    return {row.pop("key"): row for row in queryset.values(key=key).annotate(**figures).order_by()}
-
-
-def _breakdown(scope, breakdown, chats):
-    """{key: row} of every figure for one breakdown: the chats' (already counted) and two queries."""
-    transfers = _grouped(_transfers(scope), _group_keys(scope, breakdown, channel="session__channel_id",
-                                                       agent="to_agent_id", moment="created_at"), _transfer_figures())
-    missed = _grouped(_offline_messages(scope), _group_keys(scope, breakdown, channel="channel_id", agent=None,
-                                                           moment="created_at"), {"missed": Count("id")})
-    rows = {}
-    for source in (chats, transfers, missed):
-        for key, figures in source.items():
-            row = rows.setdefault(key, _empty_row())
-            row.update({name: value for name, value in figures.items() if not name.startswith("stars_")})
-    return rows
-
-
-def _totals(scope, chats):
-    row = _empty_row()
-    row.update(chats, **_transfers(scope).aggregate(**_transfer_figures()))
-    row["missed"] = _offline_messages(scope).count()
-    row["distribution"] = [(stars, row.pop(f"stars_{stars}")) for stars in RATINGS]
-    return _with_rate(row)
+def _distribution(scope):
+    """[(stars, chats)] over the whole period: a query of its own, which is cheaper than counting each
+    number of stars in every breakdown of the chats' statement only to keep the total's."""
+    counts = dict(_chats(scope).filter(rating__in=RATINGS).values_list("rating").annotate(chats=Count("id")))
+    return [(stars, counts.get(stars, 0)) for stars in RATINGS]
 
 
 # --- The report ----------------------------------------------------------------------------------------
@@ -297,8 +363,7 @@ class Report:
 def build_report(scope: Scope) -> Report:
     """Every figure of the Reports page and its CSV, in a fixed number of queries."""
     channels = {channel.pk: channel for channel in Channel.objects.filter(pk__in=scope.channel_ids).order_by("name")}
-    chats = _chat_breakdowns(scope)
-    per = {breakdown: _breakdown(scope, breakdown, chats[breakdown]) for breakdown in BREAKDOWNS}
+    per = _merged(_chat_breakdowns(scope), _transfer_breakdowns(scope), _missed_breakdowns(scope))
 
     agent_ids = [key for key in per["agent"] if key is not None]
     people = {user.pk: user for user in get_user_model().objects.filter(pk__in=agent_ids)} if agent_ids else {}
@@ -321,9 +386,12 @@ def build_report(scope: Scope) -> Report:
         listen_ins = listen_ins.filter(agent_id=scope.agent_id)
     listen_ins = listen_ins.select_related("agent", "session__channel").order_by("-started_at", "-id")[:LATEST_LISTEN_INS]
 
+    totals = per["total"][None]
+    totals["distribution"] = _distribution(scope)
+    totals["meetings_booked"] = _meetings_booked(scope).count()
     return Report(
         scope=scope,
-        totals=_totals(scope, chats["total"][None]),
+        totals=_with_rate(totals),
         by_channel=[(channels[key], row) for key, row in filled(list(channels), per["channel"])],
         by_agent=by_agent,
         by_day=filled(scope.days, per["day"]),

@@ -16,7 +16,7 @@ from PIL import Image
 
 from chat import selectors
 from chat.models import Attachment, Channel, ChatSession, Message
-from chat.services.messages import line_added, mark_written_up_to
+from chat.services.messages import line_added, mark_written_up_to, note_first_response
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
@@ -147,6 +147,7 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     content_type = checked_content_type(session.channel, upload)
     handed_to_author = selectors.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
+    note_first_response(session, message)
     mark_written_up_to(session, agent, message)
     line_added(session, message, handed_to_author=handed_to_author, has_file=True)
     return message

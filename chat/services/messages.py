@@ -49,9 +49,20 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
     handed_to_author = selectors.is_handed_to(session, agent)
     message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
+    note_first_response(session, message)
     mark_written_up_to(session, agent, message)
     line_added(session, message, handed_to_author=handed_to_author)
     return message
+
+
+def note_first_response(session: ChatSession, message: Message) -> None:
+    """The chat's first agent line is its first response: kept on the chat, once, for the Reports (one
+    UPDATE that only an unset value lets through, so a second line never moves it)."""
+    if session.first_response_at is None:
+        session.first_response_at = message.created_at
+        ChatSession.objects.filter(pk=session.pk, first_response_at__isnull=True).update(
+            first_response_at=message.created_at
+        )
 
 
 def mark_written_up_to(session: ChatSession, agent, message: Message) -> None:

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from chat.search import search_terms
+from chat.search import hit_words, search_terms
 
 register = template.Library()
 
@@ -40,3 +40,10 @@ def excerpt(text, query, width=80):
     start = max(min(positions) - width, 0)
     end = start + 2 * width
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@register.filter
+def with_hit_words(query, marked_line):
+    """The query and the words full-text search matched in the hit (stemmed: "invoiced" for "invoices"),
+    as one query for `highlight` and `excerpt`."""
+    return " ".join([query or "", *hit_words(marked_line)])

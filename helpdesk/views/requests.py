@@ -6,6 +6,7 @@ import uuid
 from functools import wraps
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -67,7 +68,8 @@ def request_list(request):
     show = request.GET.get("show") if request.GET.get("show") in work_requests.SHOWS else work_requests.MINE
     status = request.GET.get("status") if request.GET.get("status") in Request.Status.values else ""
     context = {
-        "requests": list(work_requests.request_list(request.user, show=show, status=status)),
+        "page": Paginator(work_requests.request_list(request.user, show=show, status=status),
+                          work_requests.PER_PAGE).get_page(request.GET.get("page")),
         "show": show, "status": status,
         "shows": [
             (work_requests.MINE, _("Assigned to me")), (work_requests.UNASSIGNED, _("Unassigned")),
@@ -81,6 +83,7 @@ def request_list(request):
 def _page(request, work_request, *, error="", status=200, reply_text=""):
     context = {
         "work_request": work_request,
+        "transcript_readable": work_requests.transcript_readable(request.user, work_request),
         "agents": list(chat_requests.assignable_agents(work_request.channel_id)),
         "submission": uuid.uuid4().hex,
         "error": error, "reply_text": reply_text,

@@ -32,10 +32,13 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var labels = data.labels;
+    var days = data.days.map(function (day) {  // "2026-12-01" as the page's language writes a day
+      return window.helpdeskDates.format(day, { weekday: "short", day: "numeric", month: "short" });
+    });
     var options = { responsive: true, maintainAspectRatio: false, animation: false };
     chart("chart-chats", {
       type: "bar",
-      data: { labels: data.days, datasets: [
+      data: { labels: days, datasets: [
         { label: labels.started, data: data.started },
         { label: labels.answered, data: data.answered },
       ] },
@@ -43,7 +46,7 @@
     });
     chart("chart-wait", {
       type: "line",
-      data: { labels: data.days, datasets: [
+      data: { labels: days, datasets: [
         { label: labels.wait_p50, data: data.wait_p50, spanGaps: true },
         { label: labels.wait_p90, data: data.wait_p90, spanGaps: true },
       ] },

@@ -9,12 +9,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from chat.models import ChatSession
 from helpdesk.errors import Invalid, NotFound
 from helpdesk.models import Request, RequestReply
 from helpdesk.services.requests import request_assign, request_reply, request_set_status
 from live import events, fragments
-from tests.factories import ChannelFactory, logged_in, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +298,49 @@ def test_a_refusal_from_the_dashboard_is_plain_text(alice, offline_request):
     response = logged_in(alice).post(reverse("request_status", args=[offline_request.pk]), {"status": "x"},
                                      headers={"HX-Request": "true"})
     assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
+
+
+# --- The chat a request came from ------------------------------------------------------------------------
+
+
+def test_a_request_from_an_ended_chat_links_to_its_transcript_for_who_may_read_it(support, alice, bob):
+    chat = ChatSessionFactory(channel=support, owner=alice, status=ChatSession.Status.ENDED,
+                              end_reason=ChatSession.EndReason.AGENT, ended_at=timezone.now(), visitor_name="Vera")
+    from_chat = Request.objects.create(source=Request.Source.CHAT, channel=support, session=chat, name="Vera",
+                                       title="Refund", body="Vera: my refund")
+    transcript = reverse("search_transcript", args=[chat.pk])
+
+    assert f'href="{transcript}"' in logged_in(alice).get(page(from_chat)).text
+    assert logged_in(alice).get(transcript).status_code == 200
+    # bob works the channel's requests but may not read alice's chats: the chat is named, not linked
+    bobs_page = logged_in(bob).get(page(from_chat)).text
+    assert "Chat with Vera" in bobs_page and f'href="{transcript}"' not in bobs_page
+
+
+def test_a_request_from_a_chat_still_going_names_the_chat_without_a_link(support, alice):
+    chat = ChatSessionFactory(channel=support, owner=alice, status=ChatSession.Status.ACTIVE,
+                              answered_at=timezone.now(), visitor_name="Vera")
+    from_chat = Request.objects.create(source=Request.Source.CHAT, channel=support, session=chat, name="Vera",
+                                       title="Refund", body="Vera: my refund")
+
+    html = logged_in(alice).get(page(from_chat)).text
+    assert "Chat with Vera" in html and reverse("search_transcript", args=[chat.pk]) not in html
+
+
+def test_the_list_pages_beyond_a_hundred_requests(support, alice):
+    Request.objects.bulk_create([
+        Request(source=Request.Source.OFFLINE_FORM, channel=support, name=f"V{n}", title=f"T{n}", body="b")
+        for n in range(101)
+    ])
+    client = logged_in(alice)
+
+    def listed(query):
+        html = client.get(reverse("requests") + query).text
+        return html, re.findall(r'<tr data-request-id="(\d+)"', html)
+
+    first_html, first = listed("?show=unassigned")
+    second_html, second = listed("?show=unassigned&page=2")
+    assert (len(first), len(second)) == (100, 1)
+    assert not set(first) & set(second)
+    assert "Page 1 of 2" in first_html and "show=unassigned&amp;status=&amp;page=2" in first_html
+    assert "Page 2 of 2" in second_html

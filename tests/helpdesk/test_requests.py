@@ -12,15 +12,9 @@ from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import AgentProfile, Contact, Request
 from helpdesk.services.requests import request_create_from_chat, request_from_offline_form
 from live import events
-from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, MessageFactory, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def chat_with_a_conversation(channel, owner, **fields):

@@ -121,6 +121,22 @@ def test_hits_are_highlighted_and_a_script_stays_text(client, team):
     assert "&lt;script&gt;alert(&#x27;<mark>parcel</mark>&#x27;)&lt;/script&gt; about my <mark>parcel</mark>" in page
 
 
+def test_a_hit_found_through_the_stemmer_is_highlighted_too(client, team):
+    """On PostgreSQL "invoices" finds "invoiced" (one stem), and ts_headline says which word matched, so
+    that word is marked though the query never spelled it; elsewhere the substring is marked."""
+    ended_chat(team["support"], team["alice"], lines=["I was <b>wrongly</b> invoiced twice"])
+    client.force_login(team["alice"])
+
+    def snippet(query):
+        return client.get(reverse("search_chats"), {"q": query}).content.decode()
+
+    if connection.vendor == "postgresql":
+        assert "&lt;b&gt;wrongly&lt;/b&gt; <mark>invoiced</mark> twice" in snippet("invoices")
+        assert "<mark>invoiced</mark> twice" in snippet("invoice")
+    else:
+        assert "&lt;b&gt;wrongly&lt;/b&gt; <mark>invoice</mark>d twice" in snippet("invoice")
+
+
 def test_the_search_box_is_labelled_and_offered_in_the_workspace(client, team):
     client.force_login(team["alice"])
 
