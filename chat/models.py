@@ -122,6 +122,10 @@ class Channel(models.Model):
             "website, such as the demo page."
         ),
     )
+    page_views_per_minute = models.PositiveIntegerField(
+        _("page views a visitor may report per minute"), default=30,
+        help_text=_("Counted per address and chat: the widget reports each page the visitor opens. 0 means no limit."),
+    )
     visitor_link_days = models.PositiveIntegerField(
         _("a visitor's chat stays open to them for (days after it ends)"), default=7,
         help_text=_("After this the widget starts a new chat, and the ended chat can no longer be read or returned to."),
@@ -214,6 +218,9 @@ class ChatSession(models.Model):
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # When an agent first wrote in the chat (chat/services/messages.py sets it with that line): the Reports'
+    # first response time reads it here instead of searching every chat's messages.
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     reactivated_at = models.DateTimeField(_("reactivated"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
@@ -236,6 +243,12 @@ class ChatSession(models.Model):
     # The pre-chat form's own random key: a second submit of the same form finds this chat instead of
     # starting another (chat/services/sessions.py).
     start_key = models.CharField(_("pre-chat form key"), max_length=64, blank=True, editable=False)
+    # What the visitor's browser said of itself when the chat started, for the agent's Details
+    # (chat/visitor_context.py cleans it): the host page's referrer, the browser's own language and time zone.
+    visitor_user_agent = models.CharField(_("browser (user agent)"), max_length=512, blank=True)
+    visitor_referrer = models.CharField(_("referrer"), max_length=2000, blank=True)
+    visitor_locale = models.CharField(_("browser language"), max_length=35, blank=True)
+    visitor_time_zone = models.CharField(_("visitor's time zone"), max_length=64, blank=True)
 
     objects = ChatSessionQuerySet.as_manager()
 
@@ -246,6 +259,11 @@ class ChatSession(models.Model):
         indexes = [
             models.Index(fields=["channel", "status", "created_at"]),
             models.Index(fields=["status", "visitor_seen_at"]),  # the sweep for visitors who left
+            # The Reports: a period's chats on the viewer's channels (with the id, so that the transfers'
+            # join to their chat's channel reads the index alone), and its latest comments (few chats have
+            # one), newest first without sorting the period.
+            models.Index(fields=["channel", "created_at"], include=["id"], name="chats_by_channel_and_start"),
+            models.Index(fields=["-ended_at", "-id"], condition=~Q(rating_comment=""), name="chats_with_a_comment"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status="ended") | Q(end_reason=""), name="end_reason_only_when_ended"),
@@ -287,6 +305,27 @@ class ChatSession(models.Model):
             return False
         kept_for = timedelta(days=self.channel.visitor_link_days)
         return self.ended_at + kept_for <= (now or timezone.now())
+
+
+class PageView(models.Model):
+    """A page of the host website the visitor had open during a chat, as the widget's loader reported it.
+    Only the newest PAGE_VIEWS_KEPT of a chat are kept (chat/services/page_views.py)."""
+
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.CASCADE, related_name="page_views", verbose_name=_("chat session")
+    )
+    url = models.CharField(_("address"), max_length=2000)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    seen_at = models.DateTimeField(_("seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("page view")
+        verbose_name_plural = _("page views")
+        ordering = ["-seen_at", "-id"]
+        indexes = [models.Index(fields=["session", "-seen_at", "-id"])]
+
+    def __str__(self):
+        return self.title or self.url
 
 
 class BlockedAddressQuerySet(models.QuerySet):
@@ -344,6 +383,10 @@ class Message(models.Model):
         CHAT_ABANDONED = "chat_abandoned", _("Visitor left before anyone answered")
         CHAT_INACTIVE = "chat_inactive", _("Ended by inactivity")
         BACK_IN_QUEUE = "back_in_queue", _("Returned to the queue")
+        # The meeting booker's lines (meetings/): their body holds what the line shows, as JSON.
+        CALENDAR_SHOWN = "calendar_shown", _("Calendar shown")
+        MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
 
     session = models.ForeignKey(
         ChatSession, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat session")
@@ -363,8 +406,6 @@ class Message(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["session", "id"]),
-            # The Reports' first response time: each chat's first agent line, read from the index alone.
-            models.Index(fields=["session", "created_at"], condition=Q(kind="agent"), name="first_agent_line"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -414,6 +455,9 @@ class Listener(models.Model):
         verbose_name = _("listener")
         verbose_name_plural = _("listeners")
         ordering = ["-started_at"]
+        indexes = [  # the Reports' latest listen-ins, newest first
+            models.Index(fields=["-started_at", "-id"], condition=Q(reason="supervisor"), name="supervisor_listen_ins"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "agent"], condition=Q(closed_at__isnull=True, reason="handed_over"),

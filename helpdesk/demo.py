@@ -15,6 +15,7 @@ from django.db import transaction
 
 from chat.models import Channel, ChannelMember, PredefinedText
 from helpdesk.models import AgentProfile
+from meetings.demo import create_demo_hours
 
 DEMO_PASSWORD = "demo"
 
@@ -42,6 +43,10 @@ MANAGER_PERMISSIONS = [
         ]
         for action in ("view", "change")
     ),
+    # Working hours, meeting lengths and booked meetings (cancelling them).
+    *(f"meetings.{action}_{model}" for model in ("workingcalendar", "channelmeetings", "meeting")
+      for action in ("view", "change")),
+    "meetings.add_workingcalendar", "meetings.add_channelmeetings",
     # Unlocking a login that django-axes locked: deleting its access attempt in the admin.
     "axes.view_accessattempt",
     "axes.delete_accessattempt",
@@ -101,6 +106,7 @@ def create_demo_data() -> SimpleNamespace:
     users["maria"].groups.add(managers)
 
     create_demo_texts(quick_reply_owner=users["alice"])
+    create_demo_hours(users.values())
 
     return SimpleNamespace(channel=channel, managers=managers, users=users, **users)
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "transfers",
     "live",
     "reports",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,8 @@ LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times in each viewer's language, the same way on every screen (helpdesk/formats/).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("presence/", profile.set_presence, name="set_presence"),
     path("language/", profile.switch_language, name="switch_language"),
+    path("sounds/", profile.set_sounds, name="set_sounds"),
     path("chats/<int:session_id>/contact/", contacts.panel, name="contact_panel"),
     path("chats/<int:session_id>/contact/search/", contacts.search, name="contact_search"),
     path("chats/<int:session_id>/contact/link/", contacts.link, name="contact_link"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("requests/<int:request_id>/status/", requests.request_status, name="request_status"),
     path("requests/<int:request_id>/reply/", requests.request_reply, name="request_reply"),
     path("", include("reports.urls")),
+    path("", include("meetings.urls")),
     path("", include("transfers.urls")),
     path("", include("chat.urls")),
 ]

@@ -28,6 +28,7 @@ QUEUE_CHANGED = "queue.changed"
 COLLEAGUES_CHANGED = "colleagues.changed"
 ACCOUNT_CLOSED = "account.closed"
 TYPING = "session.typing"
+REFETCH = "page.refetch"
 
 # The parts of the Dashboard a team event can change; live/fragments.py maps each to its partials.
 QUEUE = "queue"  # waiting chats: badge, Incoming chat, In queue, unanswered-chat alerts
@@ -42,6 +43,7 @@ REQUESTS = "requests"
 # What a session event says changed: only new lines, or anything else (status, owner, transfer, contact).
 NEW_MESSAGES = "messages"
 STATE = "state"
+PAGES = "pages"  # the visitor opened another page of the host website (chat/services/page_views.py)
 
 VISITOR = "visitor"
 AGENT = "agent"
@@ -80,7 +82,7 @@ def new_event_id() -> str:
 
 def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
                    unread_in=None, unread_counts=None, line_id=None, line=None, queues=(), colleagues=(),
-                   open_session_for=(), rights_of=(), signed_out=(), requests_of=()):
+                   open_session_for=(), rights_of=(), signed_out=(), requests_of=(), pages_of=()):
     """Schedule the events that tell viewers to re-render what changed.
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
@@ -98,6 +100,7 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
         (a transfer offered to them).
     requests_of: agents whose assigned requests changed: their workspaces re-render the Requests tab only.
+    pages_of: chats whose visitor opened another page: their panels re-render where the visitor is, only.
     rights_of: agents whose channel rights changed: their workspaces read them again.
     signed_out: people who logged out, were deactivated or changed their password: their sockets close.
     """
@@ -136,10 +139,21 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         if line is not None and session_id == messages_in[0]:
             event["line"] = line
         messages.append((session_group(session_id), event))
+    for session_id in set(pages_of) - set(sessions):
+        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": PAGES}))
     for channel_id_ in set(colleagues):
         messages.append((colleagues_group(channel_id_), {"type": COLLEAGUES_CHANGED}))
     if messages or queues:
         transaction.on_commit(lambda: send_now(messages + _queue_events(queues)))
+
+
+def refetch_on_commit(*, groups, html: str) -> None:
+    """Schedule ready HTML for every socket of these groups, shown as it is: a trigger for the page to fetch
+    a part of its own again over HTTP, where that request's permissions are checked. It must hold no words
+    and nobody's data, so one render serves every viewer (apps outside live/ use it, e.g. meetings/)."""
+    messages = [(group, {"type": REFETCH, "html": html}) for group in set(groups)]
+    if messages:
+        transaction.on_commit(lambda: send_now(messages))
 
 
 def _queue_events(channel_ids) -> list:

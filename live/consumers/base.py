@@ -59,6 +59,10 @@ class PushConsumer(AsyncWebsocketConsumer):
         sweeper.forget(self)
         await self.leave(*list(self.groups_joined))
 
+    async def page_refetch(self, event):
+        """A trigger to fetch a part again (events.refetch_on_commit): the same HTML for everyone."""
+        await self.push(event["html"])
+
     async def receive(self, text_data=None, bytes_data=None):
         """Clients have nothing to say here; writes go over HTTP, where CSRF and permissions are checked."""
 
