@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chat import selectors
-from chat.models import BlockedAddress, Channel, ChannelMember, ChatSession, Listener, Message, PredefinedText
+from chat.models import BlockedAddress, Channel, ChannelMember, ChatSession, Listener, Message, PageView, PredefinedText
 from chat.services import spam
 from helpdesk.admin import ChannelScoped, PeopleByName, PersonChoiceField, person_column
 from helpdesk import roles
@@ -70,6 +70,14 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PageViewInline(ReadOnlyInline):
+    """The pages of the host website the visitor had open during the chat (the newest kept)."""
+
+    model = PageView
+    fields = ["seen_at", "title", "url"]
+    readonly_fields = fields
 
 
 class MessageInline(ReadOnlyInline):
@@ -141,11 +149,12 @@ class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
     # Every field: a chat changes only through the services (their checks, history and live pushes).
     readonly_fields = [
         "channel", "visitor_name", "visitor_email", "question", "visitor_language_name", "status", "owner_name",
-        "contact", "created_at", "answered_at", "ended_at", "end_reason", "reactivated_at", "requeued_at",
-        "visitor_seen_at", "visitor_left_at", "rating", "rating_comment",
+        "contact", "created_at", "answered_at", "first_response_at", "ended_at", "end_reason", "reactivated_at",
+        "requeued_at", "visitor_seen_at", "visitor_left_at", "rating", "rating_comment",
+        "visitor_user_agent", "visitor_referrer", "visitor_locale", "visitor_time_zone",
     ]
     exclude = ["token", "owner", "visitor_language"]  # shown by name, as owner_name and visitor_language_name
-    inlines = [TransferInline, ListenerInline, MessageInline]
+    inlines = [TransferInline, ListenerInline, MessageInline, PageViewInline]
     actions = ["take_over", "transfer_to", "end_queued", "mark_queued_spam"]
 
     owner_name = person_column(ChatSession, "owner")

@@ -56,6 +56,8 @@ FILES = Limit("files", "files_per_ten_minutes", 600, per_chat=True, sentence=get
     "You have sent too many files in a short time. Please try again in %(wait)s."))
 TYPING = Limit("typing", "typing_reports_per_minute", 60, per_chat=True, sentence=gettext_lazy(
     "Too many typing reports. Please try again in %(wait)s."))
+PAGE_VIEWS = Limit("pages", "page_views_per_minute", 60, per_chat=True, sentence=gettext_lazy(
+    "Too many pages reported. Please try again in %(wait)s."))
 OFFLINE_MESSAGES = Limit("offline", "offline_messages_per_hour", 3600, per_chat=False, sentence=gettext_lazy(
     "You have left too many messages in a short time. Please try again in %(wait)s."))
 FEEDBACK = Limit("feedback", "feedback_per_hour", 3600, per_chat=True, sentence=gettext_lazy(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.views import files, predefined, search, typing, widget, workspace
+from chat.views import files, predefined, search, typing, visitor_pages, widget, workspace
 
 urlpatterns = [
     path("", workspace.workspace, name="workspace"),
@@ -39,4 +39,5 @@ urlpatterns = [
     path("widget/<slug:slug>/chat/<str:token>/reactivate/", widget.visitor_reactivate, name="widget_reactivate"),
     path("widget/<slug:slug>/chat/<str:token>/typing/", typing.visitor_typing, name="widget_typing"),
     path("chats/<int:session_id>/typing/", typing.agent_typing, name="typing"),
+    path("widget/<slug:slug>/chat/<str:token>/page/", visitor_pages.visitor_page, name="widget_page_view"),
 ]

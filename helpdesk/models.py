@@ -38,6 +38,10 @@ class AgentProfile(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("Leave empty to follow the browser."),
     )
+    sounds = models.BooleanField(
+        _("sounds"), default=True,
+        help_text=_("A sound for a new incoming chat, a transfer offer and a new message in a chat not on screen."),
+    )
 
     class Meta:
         verbose_name = _("agent")

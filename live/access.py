@@ -4,7 +4,7 @@ Rendering never decides permissions by itself; it shows what `access_for` allows
 again when the person acts.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chat.models import ChatSession, Listener
 from helpdesk import roles
@@ -18,6 +18,9 @@ class ChatAccess:
     pending_transfer: Transfer | None
     is_manager: bool
     viewer_id: int
+    # The viewer as read for this check, their channel rights remembered on it (roles.rights_by_channel):
+    # what the panel reads for them next (their earlier chats with this visitor) needs no second read.
+    viewer: object = field(default=None, compare=False, repr=False)
 
     @property
     def can_send(self):
@@ -94,7 +97,8 @@ def access_for(user, session: ChatSession) -> ChatAccess | None:
     else:
         return None
     return ChatAccess(
-        role=role, session=session, pending_transfer=pending, is_manager=rights.is_manager, viewer_id=user.pk
+        role=role, session=session, pending_transfer=pending, is_manager=rights.is_manager, viewer_id=user.pk,
+        viewer=user,
     )
 
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from chat import selectors
+from chat.visitor_details import VisitorDetails
 from helpdesk import contact_panel, roles, work_requests
 from helpdesk.models import AgentProfile
 from live import events
@@ -28,7 +29,7 @@ TEAM_PARTIALS_BY_PART = {
     events.OFFLINE: ["chat/partials/offline_requests.html"],
 }
 AGENT_PARTIALS_BY_PART = {
-    "presence": ["chat/partials/presence_toggle.html"],
+    "presence": ["chat/partials/presence_toggle.html", "chat/partials/sounds_toggle.html"],
     "sessions": ["chat/partials/sessions_list.html"],
     "recent": ["chat/partials/recent_sessions.html"],
     events.REQUESTS: ["helpdesk/partials/requests_badge.html", "helpdesk/partials/assigned_requests.html"],
@@ -88,8 +89,17 @@ def panel_context(access, messages=None) -> dict:
         "messages": list(selectors.transcript(session)) if messages is None else messages,
         "transfer_history": list(selectors.transfer_history(session)),
         "transfer_targets": list(selectors.transfer_targets(session, access.viewer_id)) if access.can_transfer else [],
+        "visitor": VisitorDetails(session, access.viewer),
         **contact_panel.panel_context(access),
     }
+
+
+VISITOR_PAGE_PARTIALS = ["chat/partials/visitor_page.html", "chat/partials/visitor_pages.html"]
+
+
+def visitor_pages_fragment(session, language) -> str:
+    """Where the chat's visitor is and has been: the same for everyone who watches the chat."""
+    return render_partials(VISITOR_PAGE_PARTIALS, {"session": session, "visitor": VisitorDetails(session, None)}, language)
 
 
 def render_each(templates, context, language=None) -> dict[str, str]:

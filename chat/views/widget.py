@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chat import selectors, throttles
 from chat.embedding import framable_by, site_origin
 from chat.models import Channel, new_visitor_token
-from chat.services import feedback, messages, sessions
+from chat.services import feedback, messages, page_views, sessions
 from helpdesk.client_address import client_address
 from helpdesk.errors import ServiceError
 from helpdesk.http import refused, service_errors
@@ -73,7 +73,8 @@ def _start_form(request, channel, error=None, status=200, values=None):
 @require_GET
 def widget_page(request, slug):
     channel = _channel(slug)
-    return framable_by(render(request, "chat/widget/page.html", _form_context(channel)), channel)
+    context = _form_context(channel, host_origins=page_views.page_origins(channel, site_origin(request)))
+    return framable_by(render(request, "chat/widget/page.html", context), channel)
 
 
 @require_GET
@@ -105,6 +106,12 @@ def start_chat(request, slug):
             language=translation.get_language() or "en",
             visitor_address=client_address(request),
             start_key=request.POST.get("start_key", ""),
+        )
+        page_views.session_describe_visitor(
+            session=session, origins=page_views.page_origins(channel, site_origin(request)),
+            user_agent=request.headers.get("User-Agent", ""), referrer=request.POST.get("referrer", ""),
+            locale=request.POST.get("locale", ""), time_zone=request.POST.get("time_zone", ""),
+            page_url=request.POST.get("page_url", ""), page_title=request.POST.get("page_title", ""),
         )
     except sessions.Offline:
         return _start_form(request, channel, values=_typed_before_the_chat(request.POST))

@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 from helpdesk.http import agent_required, service_errors
 from helpdesk.services.presence import presence_set
-from helpdesk.services.profiles import profile_set_language
+from helpdesk.services.profiles import profile_set_language, profile_set_sounds
 from live.fragments import agent_context
 
 
@@ -14,6 +14,14 @@ from live.fragments import agent_context
 def set_presence(request):
     presence_set(user=request.user, status=request.POST.get("status", ""))
     return render(request, "chat/partials/presence_toggle.html", agent_context(request.user))
+
+
+@require_POST
+@agent_required
+@service_errors
+def set_sounds(request):
+    profile = profile_set_sounds(user=request.user, sounds=request.POST.get("sounds", ""))
+    return render(request, "chat/partials/sounds_toggle.html", {"profile": profile})
 
 
 @require_POST

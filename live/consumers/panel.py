@@ -153,6 +153,8 @@ class PanelConsumer(PushConsumer):
             return render_to_string("chat/partials/panel_empty.html", {"closed_offer": last_offer})
 
     async def session_changed(self, event):
+        if event["change"] == events.PAGES:
+            return await self.push_visitor_pages(event)
         if event["change"] == events.NEW_MESSAGES and hasattr(self, "access"):
             line = event.get("line")
             if not lines.follows(line, self.last_message_id):
@@ -169,6 +171,18 @@ class PanelConsumer(PushConsumer):
             # No longer allowed here (a rejected or cancelled offer): empty the panel, which ends the socket.
             await self.push(await db(self.render_closed)())
             return await self.close(code=FORBIDDEN)
+        await self.push(html)
+
+    async def push_visitor_pages(self, event):
+        """The visitor opened another page: the header's current page and the pages seen, rendered once per
+        language for every panel of the chat, since they do not depend on who watches."""
+        if not hasattr(self, "access"):
+            return
+        session = self.access.session
+        html = await renders.shared(
+            (event["event_id"], "pages", self.session_id, self.language),
+            lambda: db(fragments.visitor_pages_fragment)(session, self.language),
+        )
         await self.push(html)
 
     async def colleagues_changed(self, event):

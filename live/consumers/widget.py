@@ -104,6 +104,8 @@ class WidgetConsumer(PushConsumer):
                                     {"session": self.session, "new_messages": [message]})
 
     async def session_changed(self, event):
+        if event["change"] == events.PAGES:
+            return  # the visitor's own whereabouts, told to the agents only
         if event["change"] == events.NEW_MESSAGES:
             line = event.get("line")
             if lines.follows(line, self.last_message_id):

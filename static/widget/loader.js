@@ -32,7 +32,43 @@
   frame.src = origin + "/widget/" + encodeURIComponent(channel) + "/" + (token ? "#token=" + encodeURIComponent(token) : "");
   window.addEventListener("message", function (event) {
     if (event.origin !== origin || event.source !== frame.contentWindow || !event.data || event.data.helpdeskChat !== key) return;
-    store(event.data.token);
+    if (event.data.close) return show(false);  // the window's close button, or Escape in it
+    if ("token" in event.data) store(event.data.token);
+  });
+
+  // Where the visitor is: the page's address and title go to the chat window (and nowhere else: the
+  // message is addressed to the helpdesk's origin), which tells the agent. Told when the window loads and
+  // whenever the visitor moves within the page (history.pushState in a single-page site, Back, a #link);
+  // a full navigation loads the window anew. The title a site sets just after pushState is waited for.
+  var told = "";
+  var telling = null;
+  function tellPage() {
+    clearTimeout(telling);
+    telling = null;
+    var page = { url: window.location.href, title: document.title, referrer: document.referrer };
+    if (!frame.contentWindow || page.url + "\n" + page.title === told) return;
+    told = page.url + "\n" + page.title;
+    frame.contentWindow.postMessage({ helpdeskChat: key, page: page }, origin);
+  }
+  function tellPageSoon() {
+    clearTimeout(telling);
+    telling = setTimeout(tellPage, 300);
+  }
+  frame.addEventListener("load", function () { told = ""; tellPage(); });
+  window.addEventListener("popstate", tellPageSoon);
+  window.addEventListener("hashchange", tellPageSoon);
+  var titleElement = document.querySelector("head > title");
+  if (titleElement && window.MutationObserver) {
+    new MutationObserver(tellPageSoon).observe(titleElement, { childList: true, characterData: true, subtree: true });
+  }
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    if (typeof original !== "function") return;
+    history[name] = function () {
+      var result = original.apply(this, arguments);
+      tellPageSoon();
+      return result;
+    };
   });
   frame.title = script.getAttribute("data-title") || label;
   frame.id = "helpdesk-chat-frame";
@@ -47,10 +83,22 @@
   button.setAttribute("aria-controls", frame.id);
   button.style.cssText = "position:fixed;right:20px;bottom:20px;height:52px;min-width:52px;padding:0 20px;border:0;border-radius:26px;" +
     "background:#1b5fd6;color:#fff;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483647";
-  button.addEventListener("click", function () {
-    var open = frame.style.display === "none";
+  // Opening moves the focus into the chat window (the chat's frame puts it on its Message box or form);
+  // closing, by this button, the window's own close button or Escape, puts it back on this button.
+  function focusInside() {
+    frame.focus();
+    frame.contentWindow.postMessage({ helpdeskChat: key, focus: true }, origin);
+  }
+  function show(open) {
     frame.style.display = open ? "block" : "none";
     button.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) focusInside(); else button.focus();
+  }
+  // Opened before the chat window had loaded, the message above went nowhere: send it once it has.
+  frame.addEventListener("load", function () { if (frame.style.display !== "none") focusInside(); });
+  button.addEventListener("click", function () { show(frame.style.display === "none"); });
+  button.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && frame.style.display !== "none") show(false);
   });
 
   function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
