@@ -1,5 +1,6 @@
 # make run   - set up .venv, migrate, create the demo team and serve on http://$(HOST):$(PORT)/
-# make test  - set up .venv with the dev extras (and Chromium, gettext and redis-server when missing), run pytest $(PYTEST_ARGS)
+# make test  - set up .venv with the dev extras and node_modules (and Chromium, gettext, redis-server and npm when
+#              missing), run pytest $(PYTEST_ARGS)
 # make messages - collect new strings into locale/{nl,sv}/LC_MESSAGES/django.po, then compile the .mo files
 # Both honour HOST and PORT from the environment, e.g. `PORT=9000 make run`.
 
@@ -11,6 +12,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 MSGFMT := /usr/bin/msgfmt
 REDIS_SERVER := /usr/bin/redis-server
+NPM := /usr/bin/npm
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test messages clean
@@ -29,7 +31,7 @@ run: $(VENV)/.installed
 	exec $(PY) -m helpdesk.serve -b $(HOST) -p $(PORT) --websocket_timeout 86400 helpdesk.asgi:application
 
 # pytest's exit code shows in make's "Error N" line; make itself then exits with 2.
-test: $(VENV)/.installed-dev $(CHROMIUM) $(MSGFMT) $(REDIS_SERVER)
+test: $(VENV)/.installed-dev node_modules/.installed $(CHROMIUM) $(MSGFMT) $(REDIS_SERVER)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -43,6 +45,15 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+# axe-core for the accessibility test (tests/e2e/test_accessibility.py), at the exact version package-lock.json names.
+node_modules/.installed: package.json package-lock.json | $(NPM)
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(NPM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y npm
 
 $(CHROMIUM):
 	$(SUDO) apt-get update
@@ -63,5 +74,5 @@ $(REDIS_SERVER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
 
 clean:
-	rm -rf .pytest_cache test-results
+	rm -rf .pytest_cache test-results node_modules
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -112,6 +112,7 @@ CHANNEL_MANAGER_PERMISSIONS = [
     for app_label, model in [
         ("chat", "chatsession"), ("chat", "channel"), ("chat", "blockedaddress"), ("transfers", "transfer"),
         ("helpdesk", "request"), ("helpdesk", "contact"), ("helpdesk", "activity"),
+        ("meetings", "meeting"), ("meetings", "workingcalendar"), ("meetings", "channelmeetings"),
     ]
     for action in ("view", "change")
 ] + ["chat.view_listener", "chat.view_message"]

@@ -1,4 +1,5 @@
-// The agent workspace: tabs, the chat menu, the alert line, and live swaps that keep a person's input.
+// The agent workspace: tabs, the alert line, and live swaps that keep a person's input (the keys of the
+// tabs and of the chat's Menu are in keyboard.js).
 (function () {
   "use strict";
 
@@ -6,6 +7,7 @@
     document.querySelectorAll('[role="tab"]').forEach(function (tab) {
       var selected = tab.getAttribute("aria-controls") === name;
       tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;  // one tab in the Tab order; the Arrow keys reach the others (keyboard.js)
       document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
     });
     try { sessionStorage.setItem("helpdesk-tab", name); } catch (e) { /* private mode */ }
@@ -40,13 +42,6 @@
     var tab = event.target.closest('[role="tab"]');
     if (tab) return showTab(tab.getAttribute("aria-controls"));
 
-    var toggle = event.target.closest("[data-menu-toggle]");
-    document.querySelectorAll(".menu-items").forEach(function (items) {
-      var mine = toggle && toggle.nextElementSibling === items;
-      items.hidden = mine ? !items.hidden : true;
-      items.previousElementSibling.setAttribute("aria-expanded", items.hidden ? "false" : "true");
-    });
-
     var show = event.target.closest("[data-show]");
     if (show) {
       var form = document.querySelector(show.getAttribute("data-show"));
@@ -58,25 +53,8 @@
     if (hide) document.querySelector(hide.getAttribute("data-hide")).hidden = true;
   });
 
-  // The chat header is re-sent on live updates (a visitor arriving anywhere re-renders it): an open Menu
-  // must stay open across that swap, or it closes under the agent's pointer.
-  var reopenMenuIn = null;
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.shouldSwap === false) return;
-    var target = event.detail.target;
-    if (target && target.querySelector && target.querySelector(".menu-items:not([hidden])")) reopenMenuIn = target.id;
-  });
-  document.addEventListener("htmx:oobAfterSwap", function () {
-    var swapped = reopenMenuIn && document.getElementById(reopenMenuIn);
-    reopenMenuIn = null;
-    var toggle = swapped && swapped.querySelector("[data-menu-toggle]");
-    if (!toggle) return;
-    toggle.nextElementSibling.hidden = false;
-    toggle.setAttribute("aria-expanded", "true");
-  });
-
-  // Likewise a form the Menu opened (Transfer): a chat panel's socket re-sends it, closed, when it
-  // (re)connects, which can be just after the agent opened it.
+  // A form the Menu opened (Transfer) stays open across live swaps, as the Menu does (keyboard.js): a chat
+  // panel's socket re-sends it, closed, when it (re)connects, which can be just after the agent opened it.
   var reopenShown = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     if (event.detail.shouldSwap === false) return;

@@ -76,10 +76,73 @@
     xhr.addEventListener("error", function () { showError(document.body.getAttribute("data-offline-text")); });
   });
 
+  // The host page the visitor is on, as the loader on it tells this frame (only a page of one of the
+  // channel's websites is listened to, data-host-origins): sent with the pre-chat form, with the browser's
+  // language and time zone, and reported to the chat whenever it changes, for the agent to see.
+  var hostOrigins = (body.getAttribute("data-host-origins") || "").split(" ");
+  var hostPage = null;
+  var reported = "";
+  var sentWithStart = null;  // the page the pre-chat form carried: the new chat has it already
+  function pageKey() { return hostPage.url + "\n" + hostPage.title; }
+  function reportPage() {
+    var chat = document.getElementById("widget-chat");
+    if (!hostPage || !chat) return;
+    var started = sentWithStart;
+    sentWithStart = null;
+    if (reported === chat.getAttribute("data-token") + "\n" + pageKey()) return;
+    reported = chat.getAttribute("data-token") + "\n" + pageKey();
+    if (started === pageKey()) return;
+    var form = new FormData();
+    form.append("url", hostPage.url);
+    form.append("title", hostPage.title);
+    var url = body.getAttribute("data-page-url").replace("TOKEN", encodeURIComponent(chat.getAttribute("data-token")));
+    fetch(url, { method: "POST", body: form, credentials: "omit" }).catch(function () { reported = ""; });
+  }
+  window.addEventListener("message", function (event) {
+    if (!embedded || event.source !== window.parent || hostOrigins.indexOf(event.origin) === -1) return;
+    var data = event.data;
+    if (!data || data.helpdeskChat !== key || !data.page || typeof data.page.url !== "string") return;
+    hostPage = { url: data.page.url, title: String(data.page.title || ""), referrer: String(data.page.referrer || "") };
+    reportPage();
+  });
+  document.addEventListener("htmx:afterSettle", reportPage);
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt.matches || !event.detail.elt.matches("#prechat-form")) return;
+    var parameters = event.detail.parameters;
+    var add = function (name, value) { if (value) parameters[name] = value; };
+    try { add("time_zone", Intl.DateTimeFormat().resolvedOptions().timeZone); } catch (e) { /* an old browser */ }
+    add("locale", navigator.language);
+    if (hostPage) {
+      sentWithStart = pageKey();
+      add("page_url", hostPage.url);
+      add("page_title", hostPage.title);
+      add("referrer", hostPage.referrer);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-new-chat]")) {
       store(null);
       window.location.reload();
     }
+    if (event.target.closest("[data-close-widget]")) closeWindow();
   });
+
+  // In a host page's frame the chat window has a close button, and Escape closes it too (unless a popup
+  // such as the emoji picker took the key first): the loader hides the frame and puts the focus back on the
+  // chat button. When the loader opens the frame, the focus moves in, to the Message box or the form.
+  function closeWindow() {
+    if (embedded) window.parent.postMessage({ helpdeskChat: key, close: true }, "*");
+  }
+  if (embedded) {
+    document.querySelectorAll("[data-close-widget]").forEach(function (button) { button.hidden = false; });
+    // On window, so it runs after the document's own listeners: a popup's Escape has called it off by then.
+    window.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented) closeWindow();
+    });
+    window.addEventListener("message", function (event) {
+      if (event.source !== window.parent || !event.data || event.data.helpdeskChat !== key || !event.data.focus) return;
+      if (window.helpdeskFocus) window.helpdeskFocus.next();
+    });
+  }
 })();

@@ -16,7 +16,7 @@ from PIL import Image
 from chat.models import Attachment, ChatSession, Listener, Message
 from chat.services.files import MULTIPART_MARGIN_BYTES, file_send_by_agent, file_send_by_visitor
 from helpdesk.errors import Invalid
-from tests.factories import ChatSessionFactory, MessageFactory, UserFactory, make_agent
+from tests.factories import ChatSessionFactory, MessageFactory, UserFactory, logged_in, make_agent
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +46,6 @@ def picture(image_format="PNG", size=(8, 6)) -> bytes:
 
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def stored_files(media_root) -> list[Path]:

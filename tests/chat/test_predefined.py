@@ -17,17 +17,11 @@ from chat.models import ChatSession, PredefinedText
 from chat.services.predefined import quick_reply_create, quick_reply_delete, quick_reply_update
 from helpdesk.errors import Invalid, NotAllowed
 from helpdesk.models import AgentProfile
-from tests.factories import ChatSessionFactory, UserFactory, make_agent
+from tests.factories import ChatSessionFactory, UserFactory, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
 
 Kind = PredefinedText.Kind
-
-
-def logged_in(user, **client_options):
-    client = Client(**client_options)
-    client.force_login(user)
-    return client
 
 
 def team_text(kind=Kind.REPLY_TEMPLATE, shortcut="welcome", language="en", title=None, text=None):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from tests.factories import ChatSessionFactory, make_agent
+from tests.factories import ChatSessionFactory, logged_in, make_agent
 from tests.transfers import frame_with, make_listen_in_agent, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,12 +31,6 @@ def chat(support, alice):
         channel=support, owner=alice, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(),
         visitor_name="Vera",
     )
-
-
-def logged_in(user, **options):
-    client = Client(**options)
-    client.force_login(user)
-    return client
 
 
 async def visitor_types(chat, token=None):

@@ -3,28 +3,14 @@
 import re
 
 import pytest
-from django.test import Client
-from django.utils import timezone
 
-from chat.models import ChatSession, Message
+from chat.models import Message
 from chat.services.messages import message_post_by_visitor
 from helpdesk.templatetags.people import person
-from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, make_agent
+from tests.factories import ChannelFactory, ChatSessionFactory, UserFactory, active_chat, logged_in, make_agent
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user, **client_options):
-    client = Client(**client_options)
-    client.force_login(user)
-    return client
-
-
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
 
 
 # --- Who gets in ---------------------------------------------------------------------------------------

@@ -4,11 +4,10 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from chat.models import ChatSession, Message
 from helpdesk.models import Request
-from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
+from tests.factories import ChannelFactory, active_chat, logged_in, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +26,6 @@ def button(html, name):
     return re.search(rf"<button[^>]*>{name}</button>", html) is not None
 
 
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
-
-
 # --- The first page -------------------------------------------------------------------------------------
 
 
@@ -44,6 +37,15 @@ def test_the_widget_shows_the_pre_chat_form_when_an_agent_is_present(support, al
         assert labelled(response.text, label), label
     assert button(response.text, "Start chat")
     assert 'id="offline-form"' not in response.text
+
+
+def test_the_widget_and_the_workspace_show_no_template_comment_as_text(support, alice, visitor):
+    """Django's {# #} holds one line: a longer one is printed on the page, as the announcer's once was."""
+    pages = [visitor.get("/widget/support/"), logged_in(alice).get("/")]
+
+    for response in pages:
+        assert response.status_code == 200
+        assert "{#" not in response.text and "#}" not in response.text
 
 
 def test_the_widget_shows_the_offline_form_when_every_agent_is_away(support, visitor):

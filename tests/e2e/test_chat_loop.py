@@ -266,7 +266,7 @@ def test_the_chat_menu_stays_open_while_new_visitors_arrive(demo_team, new_page,
 
     # Nothing of this chat changed, so its header (with the open menu) was not swapped under the pointer.
     assert header.evaluate("element => element.isConnected")
-    expect(chat_panel(alice).get_by_role("button", name="End chat", exact=True)).to_be_visible()
+    expect(chat_panel(alice).get_by_role("menuitem", name="End chat", exact=True)).to_be_visible()
 
 
 def test_ending_the_chat_tells_the_visitor_and_files_it_under_recent_chat_sessions(demo_team, new_page, login):

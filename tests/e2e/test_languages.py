@@ -50,7 +50,7 @@ def test_a_dutch_agent_sees_the_workspace_and_its_live_updates_in_dutch(demo_tea
     expect(panel.get_by_role("button", name="Verzenden", exact=True)).to_be_visible()
     panel.get_by_role("button", name="Menu", exact=True).click()
     for item in ("Overbrengen", "Chat beëindigen"):
-        expect(panel.get_by_role("button", name=item, exact=True)).to_be_visible()
+        expect(panel.get_by_role("menuitem", name=item, exact=True)).to_be_visible()
 
     # The chat panel's own socket pushes in Dutch too: the visitor ends the chat.
     visitor.once("dialog", lambda dialog: dialog.accept())

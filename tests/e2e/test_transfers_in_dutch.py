@@ -107,7 +107,7 @@ def visitor_says_in_dutch(widget: Page, text: str) -> None:
 
 def choose_from_dutch_menu(page: Page, item: str) -> None:
     chat_panel(page).get_by_role("button", name="Menu", exact=True).click()
-    chat_panel(page).get_by_role("button", name=item, exact=True).click()
+    chat_panel(page).get_by_role("menuitem", name=item, exact=True).click()
 
 
 def transfer_in_dutch(page: Page, colleague: str, note: str) -> None:

@@ -8,7 +8,8 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from tests.live.test_consumers import FRAME_WAIT, NOT_LOGGED_IN, active_chat, frame_with, socket
+from tests.factories import active_chat
+from tests.live.test_consumers import FRAME_WAIT, NOT_LOGGED_IN, frame_with, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

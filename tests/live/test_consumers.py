@@ -7,20 +7,19 @@ checks both that the socket was accepted and the close code.
 
 import asyncio
 import re
+from html.parser import HTMLParser
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
-from chat.models import ChatSession
 from chat.services.messages import message_post_by_agent
 from chat.services.sessions import session_start
 from helpdesk.asgi import application
 from live.consumers import FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN
-from tests.factories import ChatSessionFactory, make_agent
+from tests.factories import ChatSessionFactory, active_chat, make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,12 +62,6 @@ async def frame_with(communicator, marker, limit=10):
 def incoming_badge(html):
     match = re.search(r'<span id="incoming-badge"[^>]*>(\d+)</span>', html)
     return int(match.group(1)) if match else None
-
-
-def active_chat(channel, owner, **fields):
-    return ChatSessionFactory(
-        channel=channel, owner=owner, status=ChatSession.Status.ACTIVE, answered_at=timezone.now(), **fields
-    )
 
 
 # --- The workspace socket -------------------------------------------------------------------------------
@@ -387,3 +380,68 @@ async def test_a_visitor_line_shown_in_an_open_chat_panel_is_marked_read_soon_af
     mark = await database_sync_to_async(ReadMark.objects.get)(session=session, agent=alice)
     assert mark.last_read_message_id == line.pk
     await panel.disconnect()
+
+
+# --- What a (re)connecting socket is sent ----------------------------------------------------------------
+
+
+class TopLevelElements(HTMLParser):
+    """The outermost elements of a pushed frame, as (tag, attributes): the htmx ws extension swaps each by
+    its id (or its hx-swap-oob target) and silently drops one that has neither."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0:
+            self.found.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth -= 1
+
+
+def unswappable(frame):
+    parser = TopLevelElements()
+    parser.feed(frame)
+    return [(tag, attrs) for tag, attrs in parser.found if not (attrs.get("id") or attrs.get("hx-swap-oob"))]
+
+
+async def test_a_line_written_while_a_panel_was_closed_is_on_screen_once_it_connects(support, alice):
+    """The connect's full state is how a page that lost its socket catches up: the transcript must be in
+    it in a form the page swaps in, or the lines written meanwhile never show."""
+    session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
+    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="Written while away")
+
+    communicator = await socket(f"/ws/chats/{session.pk}/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    state = await frame_with(communicator, "Written while away")
+    assert unswappable(state) == []
+    await communicator.disconnect()
+
+
+async def test_every_element_of_the_widgets_full_state_is_one_the_page_can_swap(support, alice):
+    session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
+    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="Written while away")
+
+    communicator = await socket(f"/ws/widget/{session.token}/")
+    await communicator.connect(timeout=FRAME_WAIT)
+    state = await frame_with(communicator, "Written while away")
+    assert unswappable(state) == []
+    await communicator.disconnect()
+
+
+async def test_every_element_of_the_workspaces_full_state_is_one_the_page_can_swap(support, alice):
+    await database_sync_to_async(session_start)(channel=support, visitor_name="Vera", question="Hello?")
+
+    communicator = await socket("/ws/workspace/", alice)
+    await communicator.connect(timeout=FRAME_WAIT)
+    state = await frame_with(communicator, 'id="incoming-badge"')
+    assert unswappable(state) == []
+    await communicator.disconnect()

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from chat.models import ChatSession
 from live import sweeper
-from tests.live.test_consumers import FRAME_WAIT, active_chat, frame_with, socket
+from tests.factories import active_chat
+from tests.live.test_consumers import FRAME_WAIT, frame_with, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

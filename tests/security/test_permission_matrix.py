@@ -28,6 +28,8 @@ from django.utils import timezone
 from chat.models import Attachment, BlockedAddress, ChatSession, Listener, Message, PredefinedText
 from helpdesk.models import Activity, Contact, Request
 from live.routing import websocket_urlpatterns
+from meetings.invitations import cancel_signature
+from meetings.models import CalendarShown, ChannelMeetings, Meeting, WorkingCalendar
 from tests.factories import (
     CHANNEL_MANAGER_PERMISSIONS,
     ChannelFactory,
@@ -108,6 +110,7 @@ RULES = {
     "set_language": everyone("post", data={"language": "nl"}),
     # The agent's own settings.
     "set_presence": agents("post", data={"status": "away"}),
+    "set_sounds": agents("post", data={"sounds": "off"}),
     "switch_language": everyone("post", data={"language": "nl"}),  # the login page has the switch too
     # The workspace.
     "workspace": agents("get"),
@@ -171,6 +174,21 @@ RULES = {
     "widget_feedback": chat_holder("post", data={"rating": "5"}),
     "widget_reactivate": chat_holder("post"),
     "widget_typing": chat_holder("post"),
+    # The meeting booker: the chat's owner or a manager shows calendars; each agent reads their own meetings,
+    # and a meeting's chat opens for its agent and the channel's watchers; the calendar card is its chat's
+    # visitor's alone (another visitor's token does not open it); the signed cancel link is its own key.
+    "meeting_book_form": chat_people("get", ok=OWNER_OR_MANAGER),
+    "meeting_show_calendar": chat_people("post", ok=OWNER_OR_MANAGER,
+                                         data=lambda world: {"agent": world.people[AGENT].pk}),
+    "meeting_away_colleagues": chat_people("get", ok=OWNER_OR_MANAGER),
+    "meetings_upcoming": agents("get"),
+    "meeting_hours": agents("get"),
+    "meeting_transcript": chat_people("get", ok=WATCHERS),
+    "meeting_cancel": everyone("get"),
+    "widget_meeting_slots": rule("get", DENIED, visitor=OK),
+    "widget_meeting_confirm": rule("get", DENIED, visitor=OK),
+    "widget_meeting_book": rule("post", DENIED, visitor=OK),
+    "widget_page_view": chat_holder("post", data={"url": "http://testserver/pricing/", "title": "Pricing"}),
 }
 
 ADMIN_PREFIX = "admin/"
@@ -227,6 +245,8 @@ class World:
     contact: Contact
     tokens: dict
     work_request: Request
+    calendar: CalendarShown
+    meeting: Meeting
 
 
 @pytest.fixture
@@ -266,7 +286,12 @@ def world(settings, tmp_path):
         source=Request.Source.OFFLINE_FORM, channel=support, title="Refund", name="Vera", email="vera@example.org",
         body="Refund",
     )
-    return World(people, chats, transfer, attachment, quick_reply, contact, tokens, work_request)
+    calendar = CalendarShown.objects.create(session=chats["chat"], agent=alice, shown_by=alice)
+    meeting = Meeting.objects.create(
+        channel=support, session=chats["chat"], agent=alice, visitor_name="Vera", visitor_email="vera@example.org",
+        starts_at=timezone.now() + timezone.timedelta(days=1), ends_at=timezone.now() + timezone.timedelta(days=1, hours=1),
+    )
+    return World(people, chats, transfer, attachment, quick_reply, contact, tokens, work_request, calendar, meeting)
 
 
 def url_kwargs(world, role, route_rule):
@@ -276,6 +301,9 @@ def url_kwargs(world, role, route_rule):
         "attachment_id": world.attachment.pk,
         "pk": world.quick_reply.pk,
         "request_id": world.work_request.pk,
+        "calendar_id": world.calendar.pk,
+        "meeting_id": world.meeting.pk,
+        "signature": cancel_signature(world.meeting),
         "slug": "support",
         "token": world.tokens.get(role) or secrets.token_urlsafe(32),  # anyone else can only guess one
         "uidb64": "MQ",
@@ -353,6 +381,9 @@ ADMIN_RECORDS = {
         email="vera@example.org",
     ),
     "helpdesk.contact": lambda world: _contact_of_the_chat(world),
+    "meetings.meeting": lambda world: world.meeting,
+    "meetings.workingcalendar": lambda world: WorkingCalendar.objects.create(agent=world.people[AGENT]),
+    "meetings.channelmeetings": lambda world: ChannelMeetings.objects.create(channel=world.chats["chat"].channel),
     "helpdesk.activity": lambda world: Activity.objects.create(
         contact=_contact_of_the_chat(world), session=world.chats["chat"], kind=Activity.Kind.CHAT, title="Chat",
     ),

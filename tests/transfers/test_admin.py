@@ -5,11 +5,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from chat.models import ChatSession, Listener
 from helpdesk.templatetags.people import person
-from tests.factories import make_agent
+from tests.factories import logged_in, make_agent
 from tests.transfers import active_chat, close_code, frame_with, make_manager, offer, socket, support_channel
 from transfers.models import Transfer
 
@@ -25,12 +24,6 @@ def team(db):
     maria = make_manager(channel=channel)
     chat = active_chat(alice, channel, visitor_name="Vera")
     return channel, alice, bob, away, maria, chat
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def run_action(client, action, chats, **extra):

@@ -1,20 +1,13 @@
 """Transfers as an agent meets them over HTTP after the chat: what "Recent chat sessions" opens."""
 
 import pytest
-from django.test import Client
 
 from chat.services import listeners, sessions
-from tests.factories import make_agent
+from tests.factories import logged_in, make_agent
 from tests.transfers import active_chat, fresh, offer, support_channel
 from transfers import services
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def recent_sessions_ids(page: str) -> str:
