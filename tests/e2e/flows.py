@@ -11,11 +11,19 @@ from playwright.sync_api import FrameLocator, Locator, Page, expect
 WIDGET_URL = "/widget/support/"
 
 
+def type_into(field: Locator, text: str) -> None:
+    """Click the field, then fill it, as a visitor does. In the host page's cross-site iframe, fill alone
+    sends its text to whichever frame has the page's focus; on a busy machine that was now and then the
+    host page, and the typed text was lost (no user activation, so the frame's own focus() had not taken)."""
+    field.click()
+    field.fill(text)
+
+
 def fill_prechat_form(widget: Page | FrameLocator, name: str, question: str, email: str = "") -> None:
     """The widget's pre-chat form, in a page or in the host page's iframe."""
-    widget.get_by_label("Name", exact=True).fill(name)
-    widget.get_by_label("Email", exact=True).fill(email or f"{name.lower()}@example.org")
-    widget.get_by_label("Question", exact=True).fill(question)
+    type_into(widget.get_by_label("Name", exact=True), name)
+    type_into(widget.get_by_label("Email", exact=True), email or f"{name.lower()}@example.org")
+    type_into(widget.get_by_label("Question", exact=True), question)
     widget.get_by_role("button", name="Start chat").click()
     expect(widget.get_by_role("button", name="End chat")).to_be_visible()
 
@@ -35,11 +43,18 @@ def widget_transcript(widget: Page | FrameLocator) -> Locator:
     return widget.locator("#widget-transcript")
 
 
+def expect_widget_live(widget: Page | FrameLocator) -> None:
+    """The chat's socket has pushed its connect-time state (conftest's data-e2e-live): typing or clicking
+    while that state is swapped in can be lost, as in a chat panel that has just opened."""
+    expect(widget.locator("#widget-chat")).to_have_attribute("data-e2e-live", "")
+
+
 def visitor_sends(widget: Page | FrameLocator, text: str) -> None:
     """Type a line and send it; the box empties once the server has it. The line itself comes back over
     the widget's websocket, like everyone else's."""
+    expect_widget_live(widget)
     box = widget.get_by_label("Message", exact=True)
-    box.fill(text)
+    type_into(box, text)
     widget.get_by_role("button", name="Send", exact=True).click()
     expect(box).to_have_value("")
 
@@ -119,9 +134,9 @@ def agent_says(page: Page, text: str) -> None:
 
 
 def choose_from_menu(page: Page, item: str) -> None:
-    """Open the chat panel's Menu and click one of its items."""
+    """Open the chat panel's Menu and click one of its items (menuitems: the WAI-ARIA menu button pattern)."""
     chat_panel(page).get_by_role("button", name="Menu", exact=True).click()
-    chat_panel(page).get_by_role("button", name=item, exact=True).click()
+    chat_panel(page).get_by_role("menuitem", name=item, exact=True).click()
 
 
 def end_chat_as_agent(page: Page) -> None:
