@@ -85,7 +85,11 @@
     "background:#1b5fd6;color:#fff;font:600 16px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483647";
   // Opening moves the focus into the chat window (the chat's frame puts it on its Message box or form);
   // closing, by this button, the window's own close button or Escape, puts it back on this button.
+  // Focus given to the frame before its page had loaded stays with the frame element but does not reach
+  // that page (the frame is another site, so another process): typing then went nowhere. Blurring first
+  // makes focus() a real change that the loaded page receives.
   function focusInside() {
+    if (document.activeElement === frame) frame.blur();
     frame.focus();
     frame.contentWindow.postMessage({ helpdeskChat: key, focus: true }, origin);
   }

@@ -12,11 +12,12 @@ WIDGET_URL = "/widget/support/"
 
 
 def type_into(field: Locator, text: str) -> None:
-    """Click the field, then fill it, as a visitor does. In the host page's cross-site iframe, fill alone
-    sends its text to whichever frame has the page's focus; on a busy machine that was now and then the
-    host page, and the typed text was lost (no user activation, so the frame's own focus() had not taken)."""
+    """Click the field and fill it, as a visitor does, and see the text arrive: in the host page's cross-site
+    iframe, text typed while the frame did not really hold the page's focus went nowhere (the loader now
+    hands the focus over again once the frame has loaded, static/widget/loader.js)."""
     field.click()
     field.fill(text)
+    expect(field).to_have_value(text)
 
 
 def fill_prechat_form(widget: Page | FrameLocator, name: str, question: str, email: str = "") -> None:
