@@ -1,25 +1,20 @@
-"""Chat sessions in the Django admin, with the manager's two actions: Take over, and Transfer."""
+"""Channels, chat sessions and their records in the Django admin; transfers/admin.py adds a chat's transfer
+history and the manager's two actions, Take over and Transfer, to the chat session page."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.validators import validate_slug
-from django.db.models import Prefetch
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from chat import selectors
 from chat.models import BlockedAddress, Channel, ChannelMember, ChatSession, Listener, Message, PageView, PredefinedText
 from chat.services import spam
-from helpdesk.admin import ChannelScoped, PeopleByName, PersonChoiceField, person_column
+from helpdesk.admin import ChannelScoped, PeopleByName, person_column
 from helpdesk import roles
 from helpdesk.errors import ServiceError
-from helpdesk.templatetags.people import person
-from transfers import services as transfer_services
-from transfers.models import Transfer
 
 
 RIGHT_NAMES = [
@@ -112,37 +107,9 @@ class ListenerInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("agent")
 
 
-class TransferInline(ReadOnlyInline):
-    model = Transfer
-    fk_name = "session"
-    fields = [
-        "created_at", "kind", "from_name", "to_name", "requested_by_name", "note", "status", "decided_at",
-        "decided_by_name",
-    ]
-    readonly_fields = fields
-    verbose_name_plural = _("Transfer history")
-
-    from_name = person_column(Transfer, "from_agent")
-    to_name = person_column(Transfer, "to_agent")
-    requested_by_name = person_column(Transfer, "requested_by")
-    decided_by_name = person_column(Transfer, "decided_by")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("from_agent", "to_agent", "requested_by", "decided_by")
-
-
-class TransferToForm(forms.Form):
-    to_agent = PersonChoiceField(queryset=None, label=_("Transfer to"))
-    note = forms.CharField(label=_("Note for your colleague"), required=False, widget=forms.Textarea, max_length=1000)
-
-    def __init__(self, *args, session=None, viewer=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_agent"].queryset = selectors.transfer_targets(session, viewer.pk)
-
-
 @admin.register(ChatSession)
 class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
-    list_display = ["pk", "visitor_name", "channel", "status", "owner_name", "pending_transfer", "created_at"]
+    list_display = ["pk", "visitor_name", "channel", "status", "owner_name", "created_at"]
     list_filter = ["status", "end_reason", "channel"]
     search_fields = ["visitor_name", "visitor_email", "question"]
     list_select_related = ["channel", "owner"]
@@ -154,8 +121,8 @@ class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
         "visitor_user_agent", "visitor_referrer", "visitor_locale", "visitor_time_zone",
     ]
     exclude = ["token", "owner", "visitor_language"]  # shown by name, as owner_name and visitor_language_name
-    inlines = [TransferInline, ListenerInline, MessageInline, PageViewInline]
-    actions = ["take_over", "transfer_to", "end_queued", "mark_queued_spam"]
+    inlines = [ListenerInline, MessageInline, PageViewInline]
+    actions = ["end_queued", "mark_queued_spam"]
 
     owner_name = person_column(ChatSession, "owner")
 
@@ -166,34 +133,14 @@ class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
         except KeyError:  # a code Django does not know: show it as it is
             return obj.visitor_language
 
-    def get_queryset(self, request):
-        pending = Transfer.objects.filter(status=Transfer.Status.PENDING).select_related("to_agent")
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("transfers", queryset=pending, to_attr="pending_transfers")
-        )
-
     def in_channels(self, queryset, channel_ids):
         return queryset.filter(channel_id__in=channel_ids)
-
-    @admin.display(description=_("pending transfer"))
-    def pending_transfer(self, obj):
-        return person(obj.pending_transfers[0].to_agent) if obj.pending_transfers else "—"
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.action(description=_("Take over"))
-    def take_over(self, request, queryset):
-        for session in queryset:
-            try:
-                transfer_services.session_take_over(session=session, by=request.user)
-            except ServiceError as error:
-                self.message_user(request, f"#{session.pk}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, _("You now own chat #%(id)s.") % {"id": session.pk}, messages.SUCCESS)
 
     def _end_queued(self, request, queryset, as_spam):
         chosen = list(queryset.values_list("pk", flat=True))
@@ -214,41 +161,6 @@ class ChatSessionAdmin(ChannelScoped, admin.ModelAdmin):
     @admin.action(description=_("Mark selected queued chats as spam"))
     def mark_queued_spam(self, request, queryset):
         self._end_queued(request, queryset, as_spam=True)
-
-    @staticmethod
-    def _transfer_outcome(transfer):
-        """Where a channel's transfers need no acceptance the chat has changed hands already."""
-        if transfer.is_pending:
-            return _("The transfer is waiting for an answer.")
-        return _("%(name)s now owns chat #%(id)s.") % {"name": person(transfer.to_agent), "id": transfer.session_id}
-
-    @admin.action(description=_("Transfer to another agent"))
-    def transfer_to(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Choose exactly one chat to transfer."), messages.WARNING)
-            return None
-        session = queryset.get()
-        if "apply" in request.POST:
-            form = TransferToForm(request.POST, session=session, viewer=request.user)
-            if form.is_valid():
-                try:
-                    transfer = transfer_services.transfer_start(
-                        session=session, by=request.user, to_agent_id=form.cleaned_data["to_agent"].pk,
-                        note=form.cleaned_data["note"],
-                    )
-                except ServiceError as error:
-                    self.message_user(request, error.message, messages.ERROR)
-                else:
-                    self.message_user(request, self._transfer_outcome(transfer), messages.SUCCESS)
-                return None
-        else:
-            form = TransferToForm(session=session, viewer=request.user)
-        return render(request, "admin/chat/transfer_to.html", {
-            **self.admin_site.each_context(request), "form": form, "session": session,
-            "queryset": queryset, "title": _("Transfer to"), "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
-
 
 @admin.register(Listener)
 class ListenerAdmin(ChannelScoped, admin.ModelAdmin):

@@ -80,27 +80,20 @@ def new_event_id() -> str:
     return uuid.uuid4().hex
 
 
-def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), messages_in=(), unread_for=(),
-                   unread_in=None, unread_counts=None, line_id=None, line=None, queues=(), colleagues=(),
-                   open_session_for=(), rights_of=(), signed_out=(), requests_of=(), pages_of=()):
-    """Schedule the events that tell viewers to re-render what changed.
+def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), queues=(), colleagues=(),
+                   open_session_for=(), rights_of=(), signed_out=(), requests_of=()):
+    """Schedule the events that tell viewers to re-render what changed (a new line, a read chat and the
+    visitor's whereabouts have pushes of their own below: they are the frequent ones, and carry more).
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
         workspaces without rights on one of them do nothing.
     agents: agents whose own lists changed (sessions list, recent chats, presence toggle).
-    sessions: chats whose state changed; messages_in: chats that only got new lines, and unread_for the
-        agents whose sessions list counts them as unread (in `unread_in`, else the first of messages_in):
-        their workspaces re-render that chat's entry only.
-    unread_counts: {agent id: count} for agents whose count of unread lines in the first of messages_in
-        is all that changed, with the newest line's id (`line_id`): their workspaces render the count
-        without reading anything.
-    line: the new line of messages_in[0] as live/lines.py carries it, for its sockets to show unread.
+    sessions: chats whose state changed.
     queues: channels whose queue changed (the visitors waiting there are told their place);
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
     open_session_for: agent ids whose workspace should show the first of `sessions` in the chat panel
         (a transfer offered to them).
     requests_of: agents whose assigned requests changed: their workspaces re-render the Requests tab only.
-    pages_of: chats whose visitor opened another page: their panels re-render where the visitor is, only.
     rights_of: agents whose channel rights changed: their workspaces read them again.
     signed_out: people who logged out, were deactivated or changed their password: their sockets close.
     """
@@ -116,16 +109,6 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         if agent_id in open_session_for and opened:
             event["open_session"] = opened
         messages.append((agent_group(agent_id), event))
-    unread_session = unread_in or (messages_in[0] if messages_in else None)
-    for agent_id in {a for a in unread_for if a} - {a for a in agents if a}:
-        event = {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": unread_session}
-        messages.append((agent_group(agent_id), event))
-    for agent_id, count in (unread_counts or {}).items():
-        if agent_id not in agents and agent_id not in unread_for:
-            messages.append((agent_group(agent_id), {
-                "type": AGENT_CHANGED, "parts": ["unread_count"], "session_id": unread_session,
-                "unread": count, "line_id": line_id,
-            }))
     for agent_id in {a for a in requests_of if a} - {a for a in agents if a}:
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": [REQUESTS]}))
     for agent_id in set(rights_of):
@@ -134,17 +117,53 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), message
         messages.append((account_group(user_id), {"type": ACCOUNT_CLOSED}))
     for session_id in set(sessions):
         messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": STATE}))
-    for session_id in set(messages_in) - set(sessions):
-        event = {"type": SESSION_CHANGED, "change": NEW_MESSAGES}
-        if line is not None and session_id == messages_in[0]:
-            event["line"] = line
-        messages.append((session_group(session_id), event))
-    for session_id in set(pages_of) - set(sessions):
-        messages.append((session_group(session_id), {"type": SESSION_CHANGED, "change": PAGES}))
     for channel_id_ in set(colleagues):
         messages.append((colleagues_group(channel_id_), {"type": COLLEAGUES_CHANGED}))
     if messages or queues:
         transaction.on_commit(lambda: send_now(messages + _queue_events(queues)))
+
+
+def push_line_on_commit(session_id, line=None, *, line_id=None, unread_counts=None, recount_for=()) -> None:
+    """Schedule the pushes of a new line in one chat.
+
+    line: the line as live/lines.py carries it, shown by the chat's sockets straight from the event (None for
+        a file, which they read back).
+    unread_counts: {agent id: count} for agents whose count of unread lines in the chat is all that changed,
+        with the line's id (`line_id`): their workspaces render the count without reading anything.
+    recount_for: agents whose entry of the chat changed more than its count (a chat handed to them loses
+        its highlight with their first line): their workspaces re-render the entry.
+    """
+    event = {"type": SESSION_CHANGED, "change": NEW_MESSAGES}
+    if line is not None:
+        event["line"] = line
+    messages = [(session_group(session_id), event), *_recount_events(recount_for, session_id)]
+    for agent_id, count in (unread_counts or {}).items():
+        if agent_id not in recount_for:
+            messages.append((agent_group(agent_id), {
+                "type": AGENT_CHANGED, "parts": ["unread_count"], "session_id": session_id,
+                "unread": count, "line_id": line_id,
+            }))
+    transaction.on_commit(lambda: send_now(messages))
+
+
+def push_unread_on_commit(*, agent_ids, session_id) -> None:
+    """Schedule, for agents whose unread lines in this chat changed without a new line (they read them),
+    their workspaces' re-render of the chat's entry."""
+    messages = _recount_events(agent_ids, session_id)
+    if messages:
+        transaction.on_commit(lambda: send_now(messages))
+
+
+def _recount_events(agent_ids, session_id) -> list:
+    return [(agent_group(agent_id), {"type": AGENT_CHANGED, "parts": ["unread"], "session_id": session_id})
+            for agent_id in {a for a in agent_ids if a}]
+
+
+def push_pages_on_commit(session_id) -> None:
+    """Schedule, for a chat whose visitor opened another page, its panels' re-render of where the visitor
+    is, and nothing else."""
+    messages = [(session_group(session_id), {"type": SESSION_CHANGED, "change": PAGES})]
+    transaction.on_commit(lambda: send_now(messages))
 
 
 def refetch_on_commit(*, groups, html: str) -> None:

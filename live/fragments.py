@@ -15,7 +15,8 @@ from chat import selectors
 from chat.visitor_details import VisitorDetails
 from helpdesk import contact_panel, roles, work_requests
 from helpdesk.models import AgentProfile
-from live import events
+from live import events, workspace_lists
+from transfers import selectors as transfer_selectors
 from transfers.models import Transfer
 
 TEAM_PARTIALS_BY_PART = {
@@ -59,7 +60,7 @@ def team_context(rights: dict, parts=events.TEAM_PARTS) -> dict:
         # Their checkboxes and "End selected": managers end queued chats in bulk, on their own channels only.
         context["managed_channel_ids"] = [cid for cid, r in rights.items() if r.is_manager]
     if events.ONGOING in parts:
-        context["ongoing_sessions"] = list(selectors.ongoing_sessions(list(rights))[: selectors.LIST_LIMIT])
+        context["ongoing_sessions"] = list(workspace_lists.ongoing_sessions(list(rights))[: selectors.LIST_LIMIT])
     if events.PRESENCE in parts:
         context["present_agents"] = list(selectors.present_agents(list(rights)))
     if events.OFFLINE in parts:
@@ -72,7 +73,7 @@ def agent_context(user, parts=AGENT_PARTS) -> dict:
     if "presence" in parts:
         context["profile"], _created = AgentProfile.objects.get_or_create(user=user)
     if "sessions" in parts:
-        context["sessions"] = list(selectors.sessions_list(user))
+        context["sessions"] = list(workspace_lists.sessions_list(user))
     if "recent" in parts:
         context["recent_sessions"] = list(selectors.recent_sessions(user))
     if events.REQUESTS in parts:
@@ -88,7 +89,7 @@ def panel_context(access, messages=None) -> dict:
         "session": session,
         "messages": list(selectors.transcript(session)) if messages is None else messages,
         "transfer_history": list(selectors.transfer_history(session)),
-        "transfer_targets": list(selectors.transfer_targets(session, access.viewer_id)) if access.can_transfer else [],
+        "transfer_targets": list(transfer_selectors.transfer_targets(session, access.viewer_id)) if access.can_transfer else [],
         "visitor": VisitorDetails(session, access.viewer),
         **contact_panel.panel_context(access),
     }
@@ -129,7 +130,7 @@ SESSIONS_LIST = AGENT_PARTIALS_BY_PART["sessions"][0]
 def session_entry_fragment(user, language, session_id) -> str:
     """One chat's entry in the agent's sessions list, for a new line in it: the count changed, nothing
     else did, and re-rendering the whole list for every line would cost a list per message."""
-    chat = selectors.sessions_list(user).filter(pk=session_id).first()
+    chat = workspace_lists.sessions_list(user).filter(pk=session_id).first()
     if chat is None:
         return ""
     return render_partials(["chat/partials/session_entry.html"], {"chat": chat}, language)

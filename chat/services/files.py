@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from chat import selectors
 from chat.models import Attachment, Channel, ChatSession, Message
 from chat.services.messages import line_added, mark_written_up_to, note_first_response
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
+from live import workspace_lists
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -145,7 +145,7 @@ def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
     content_type = checked_content_type(session.channel, upload)
-    handed_to_author = selectors.is_handed_to(session, agent)
+    handed_to_author = workspace_lists.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     note_first_response(session, message)
     mark_written_up_to(session, agent, message)

@@ -8,7 +8,7 @@ from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.visible_text import visible_text
-from live import events, lines
+from live import events, lines, workspace_lists
 from live.watchers import watchers_of
 
 
@@ -47,7 +47,7 @@ def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
-    handed_to_author = selectors.is_handed_to(session, agent)
+    handed_to_author = workspace_lists.is_handed_to(session, agent)
     message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
     note_first_response(session, message)
     mark_written_up_to(session, agent, message)
@@ -87,14 +87,13 @@ def line_added(session: ChatSession, message: Message, *, handed_to_author: bool
     if message.kind == Message.Kind.VISITOR:
         before, counts = selectors.line_before_and_unread(message, watchers_of(session))
         line = None if has_file else lines.line_event(message, before)
-        events.push_on_commit(messages_in=[session.pk], line=line, unread_counts=counts, line_id=message.pk)
+        events.push_line_on_commit(session.pk, line, line_id=message.pk, unread_counts=counts)
         return
     line = None if has_file else lines.line_event(message, selectors.line_before(message))
     if handed_to_author:
-        events.push_on_commit(messages_in=[session.pk], line=line, unread_for=[message.author_id])
+        events.push_line_on_commit(session.pk, line, recount_for=[message.author_id])
     else:
-        events.push_on_commit(messages_in=[session.pk], line=line, unread_counts={message.author_id: 0},
-                              line_id=message.pk)
+        events.push_line_on_commit(session.pk, line, line_id=message.pk, unread_counts={message.author_id: 0})
 
 
 def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, tell_workspace: bool = True) -> bool:
@@ -112,5 +111,5 @@ def session_mark_read(*, session: ChatSession, agent, up_to: int | None = None, 
             session=session, agent=agent, defaults={"last_read_message_id": newest}
         )
     if changed and tell_workspace:
-        events.push_on_commit(unread_for=[agent.pk], unread_in=session.pk)
+        events.push_unread_on_commit(agent_ids=[agent.pk], session_id=session.pk)
     return bool(changed)

@@ -45,7 +45,7 @@ def session_describe_visitor(*, session: ChatSession, origins, user_agent="", re
     if url:
         _record(session, url, visitor_context.clean_title(page_title))
     if changed or url:
-        events.push_on_commit(pages_of=[session.pk])
+        events.push_pages_on_commit(session.pk)
 
 
 @transaction.atomic
@@ -60,7 +60,7 @@ def page_view_record(*, session: ChatSession, origins, url, title="") -> PageVie
         raise Conflict(_("This chat has ended."))
     page_view = _record(session, clean, visitor_context.clean_title(title))
     if page_view is not None:
-        events.push_on_commit(pages_of=[session.pk])
+        events.push_pages_on_commit(session.pk)
     return page_view
 
 

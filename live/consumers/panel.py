@@ -15,6 +15,7 @@ from live import events, fragments, lines, renders, typing
 from live.access import panel_access
 from live.consumers.base import FORBIDDEN, NOT_LOGGED_IN, PushConsumer
 from live.renders import db
+from transfers import selectors as transfer_selectors
 from transfers.models import Transfer
 
 # The role of a viewer whose reading counts: their sessions list shows the chat's unread lines.
@@ -54,7 +55,7 @@ class PanelConsumer(PushConsumer):
             await db(listeners.listen_in_end)(listener_id=self.listen_in_id)
         if getattr(self, "access", None) and self.access.role in READERS:
             await self.write_read_mark()
-            await db(events.push_on_commit)(unread_for=[self.user.pk], unread_in=self.session_id)
+            await db(events.push_unread_on_commit)(agent_ids=[self.user.pk], session_id=self.session_id)
         await super().disconnect(code)
 
     def shown_visitor_line(self, line_id):
@@ -193,7 +194,7 @@ class PanelConsumer(PushConsumer):
         channel_id = self.access.session.channel_id
         candidates = await renders.shared(
             (event["event_id"], "colleagues", channel_id),
-            lambda: db(lambda: list(selectors.transfer_candidates(channel_id)))(),
+            lambda: db(lambda: list(transfer_selectors.transfer_candidates(channel_id)))(),
         )
         excluded = {self.access.session.owner_id, self.user.pk}
         self.context = {**self.context, "transfer_targets": [a for a in candidates if a.pk not in excluded]}

@@ -55,7 +55,7 @@ def may_show_calendars(user, session: ChatSession) -> bool:
 def _post_line(session: ChatSession, *, event: str, body: str, author=None) -> Message:
     message = Message.objects.create(session=session, kind=Message.Kind.EVENT, event=event, body=body, author=author)
     line = live_lines.line_event(message, selectors.line_before(message))
-    events.push_on_commit(messages_in=[session.pk], line=line)
+    events.push_line_on_commit(session.pk, line)
     return message
 
 

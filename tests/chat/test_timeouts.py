@@ -20,7 +20,7 @@ from chat.services.sessions import session_answer, session_start
 from helpdesk.errors import Conflict
 from helpdesk.models import AgentProfile
 from helpdesk.services.presence import presence_set
-from live import events
+from live import events, workspace_lists
 from tests.factories import ChatSessionFactory
 from tests.transfers.test_concurrency import race
 from transfers.models import Transfer
@@ -111,7 +111,7 @@ def test_visitor_left_shows_in_the_panel_header_and_the_sessions_list_entry(supp
     session = answered_chat(support, alice)
     timeouts.chats_time_out(now=later(GRACE))
     session = ChatSession.objects.select_related("channel", "owner").get(pk=session.pk)
-    entry = selectors.sessions_list(alice).get(pk=session.pk)
+    entry = workspace_lists.sessions_list(alice).get(pk=session.pk)
 
     for language, words in [("en", "Visitor left"), ("nl", "Bezoeker is vertrokken"), ("sv", "Besökaren har lämnat")]:
         with translation.override(language):
@@ -167,7 +167,7 @@ def test_a_chat_nobody_writes_in_for_the_channels_time_ends_by_inactivity_and_mo
     assert session.is_ended and session.end_reason == ChatSession.EndReason.INACTIVITY
     assert events_of(session)[-1] == Message.Event.CHAT_INACTIVE
     assert offer.status == Transfer.Status.EXPIRED, "its receiver is told the offer timed out"
-    assert session in selectors.recent_sessions(alice) and not selectors.sessions_list(alice).exists()
+    assert session in selectors.recent_sessions(alice) and not workspace_lists.sessions_list(alice).exists()
     assert {events.TEAM_GROUP, events.agent_group(alice.pk), events.agent_group(bob.pk),
             events.session_group(session.pk)} <= groups(sent)
 

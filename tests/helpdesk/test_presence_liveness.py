@@ -15,6 +15,7 @@ from helpdesk.services.presence import presence_expire_lapsed, presence_heartbea
 from live import events
 from tests.factories import make_agent
 from tests.transfers import active_chat, offer
+from transfers import selectors as transfer_selectors
 from transfers.models import Transfer
 from transfers.services import transfer_accept
 
@@ -121,7 +122,7 @@ def test_an_offer_to_an_agent_who_is_offline_is_refused(support, alice, bob, set
 
     with pytest.raises(Invalid, match="is offline"):
         transfer_start(session=chat, by=alice, to_agent_id=bob.pk)
-    assert make_agent("dora", channel=support) in selectors.transfer_targets(chat, alice.pk)
+    assert make_agent("dora", channel=support) in transfer_selectors.transfer_targets(chat, alice.pk)
 
 
 def test_one_beat_for_many_workspaces_renews_them_all_and_announces_only_the_agent_who_had_been_let_go(

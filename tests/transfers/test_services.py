@@ -15,6 +15,7 @@ from chat.models import ChatSession, Listener, Message
 from chat.services import listeners, messages, sessions
 from helpdesk.errors import Conflict, Invalid, NotAllowed
 from helpdesk.templatetags.people import person
+from live import workspace_lists
 from live.access import access_for
 from live.watchers import watchers_of
 from tests.factories import ChannelFactory, ChatSessionFactory, make_agent
@@ -26,6 +27,7 @@ from tests.transfers import (
     offer,
     support_channel,
 )
+from transfers import selectors as transfer_selectors
 from transfers import services
 from transfers.models import Transfer
 
@@ -95,9 +97,9 @@ def test_offered_transfer_waits_for_the_colleague_and_keeps_the_note(chat, alice
 def test_offered_chat_shows_in_the_colleagues_sessions_list(chat, alice, bob):
     offer(chat, alice, bob)
 
-    offered = {c.pk: c for c in selectors.sessions_list(fresh(bob))}
+    offered = {c.pk: c for c in workspace_lists.sessions_list(fresh(bob))}
     assert chat.pk in offered and offered[chat.pk].offered_to_me
-    waiting = {c.pk: c for c in selectors.sessions_list(fresh(alice))}
+    waiting = {c.pk: c for c in workspace_lists.sessions_list(fresh(alice))}
     assert waiting[chat.pk].pending_to_username == "bob"
 
 
@@ -150,7 +152,7 @@ def test_a_manager_cannot_transfer_a_chat_to_herself_and_is_pointed_to_take_over
 
 
 def test_transfer_to_lists_neither_the_owner_nor_the_person_handing_over(chat, alice, bob, maria):
-    targets = set(selectors.transfer_targets(chat, maria.pk))
+    targets = set(transfer_selectors.transfer_targets(chat, maria.pk))
 
     assert bob in targets
     assert alice not in targets and maria not in targets
@@ -242,7 +244,7 @@ def test_accepting_makes_the_colleague_the_owner_and_the_old_owner_listens(chat,
     assert open_handed_over(chat, alice).count() == 1
     assert not open_handed_over(chat, bob).exists()
     assert joined_events(chat, bob) == 1
-    listening = {c.pk: c for c in selectors.sessions_list(fresh(alice))}
+    listening = {c.pk: c for c in workspace_lists.sessions_list(fresh(alice))}
     assert listening[chat.pk].listening, "the chat stays in the old owner's sessions list, in listening mode"
     access = access_for(fresh(alice), chat)
     assert access.role == "listening" and not access.can_send and access.can_close_window
@@ -378,7 +380,7 @@ def test_rejecting_leaves_the_chat_with_its_owner(chat, alice, bob):
     assert transfer.status == Transfer.Status.REJECTED and transfer.decided_by == bob
     assert chat.owner == alice
     assert not Listener.objects.exists() and joined_events(chat, bob) == 0
-    assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(bob))}
+    assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(bob))}
     assert access_for(fresh(alice), chat).can_transfer, "the owner can transfer again"
 
 
@@ -418,7 +420,7 @@ def test_starter_owner_or_manager_can_cancel_a_waiting_transfer(chat, alice, bob
     chat.refresh_from_db()
     assert transfer.status == Transfer.Status.CANCELLED and transfer.decided_by == people[canceller]
     assert chat.owner == alice
-    assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(bob))}
+    assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(bob))}
 
 
 @pytest.mark.parametrize("who", ["target", "colleague", "listening_old_owner"])
@@ -589,7 +591,7 @@ def test_take_over_cancels_a_waiting_transfer(chat, alice, bob, maria):
     assert waiting.status == Transfer.Status.CANCELLED and waiting.decided_by == maria
     assert waiting.cancel_reason == Transfer.CancelReason.TAKEN_OVER
     assert not Transfer.objects.filter(session=chat, status=Transfer.Status.PENDING).exists()
-    assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(bob))}
+    assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(bob))}
     with pytest.raises(Conflict) as refused:
         services.transfer_accept(transfer=waiting, by=fresh(bob))
     assert refused.value.message == f"{person(maria)} took over the chat."
@@ -711,8 +713,8 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
     messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Let me find a colleague.")
 
     def highlighted(agent):
-        listed = {c.pk: c.handed_to_me for c in selectors.sessions_list(fresh(agent))}.get(chat.pk)
-        assert selectors.is_handed_to(chat, fresh(agent)) is bool(listed), "a new line's check agrees with the list"
+        listed = {c.pk: c.handed_to_me for c in workspace_lists.sessions_list(fresh(agent))}.get(chat.pk)
+        assert workspace_lists.is_handed_to(chat, fresh(agent)) is bool(listed), "a new line's check agrees with the list"
         return listed
 
     offer(chat, alice, bob)
@@ -749,12 +751,12 @@ def test_channel_without_acceptance_still_refuses_an_away_colleague(instant_chan
 
 def test_close_window_removes_the_chat_from_the_old_owners_sessions_list(chat, alice, bob):
     services.transfer_accept(transfer=offer(chat, alice, bob), by=fresh(bob))
-    assert chat.pk in {c.pk for c in selectors.sessions_list(fresh(alice))}
+    assert chat.pk in {c.pk for c in workspace_lists.sessions_list(fresh(alice))}
 
     listeners.listener_close_window(session=chat, agent=fresh(alice))
 
-    assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(alice))}
-    assert chat.pk in {c.pk for c in selectors.sessions_list(fresh(bob))}
+    assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(alice))}
+    assert chat.pk in {c.pk for c in workspace_lists.sessions_list(fresh(bob))}
     assert Listener.objects.get(session=chat, agent=alice).closed_at is not None
     chat.refresh_from_db()
     assert access_for(fresh(alice), chat) is None, "after Close window the old owner no longer sees the chat"
@@ -825,7 +827,7 @@ def test_listening_in_is_read_only_and_unseen(chat, channel, alice):
 
     with pytest.raises(NotAllowed):
         messages.message_post_by_agent(session=chat, agent=fresh(carol), body="psst")
-    assert chat.pk not in {c.pk for c in selectors.sessions_list(fresh(carol))}
+    assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(carol))}
     assert carol.pk not in watchers_of(chat)
 
 
