@@ -13,39 +13,15 @@ visitor's), a transfer for every tenth chat, a take-over for every fiftieth, 5,0
 --repeats times after a warm-up, and the median, best and worst times are printed with the query count.
 It prints figures and asserts nothing; it is not a pytest test. Target: under 500 ms on PostgreSQL.
 
-Latest figures (2026-12-02, 100,000 chats, this shared 2-core machine under a CI run's load, so noisy;
-median of 5, before and after run back to back on the same data):
-    PostgreSQL with JIT (before)  30 days 2033 ms, 7 days 486 ms, one channel 604 ms, CSV 1745 ms
-    PostgreSQL without JIT        30 days 1094 ms, 7 days 383 ms, one channel 359 ms, CSV 917 ms
-    SQLite                        30 days 2974 ms, 7 days 637 ms, one channel 950 ms, CSV 2797 ms; 22 queries each
-JIT compiling the chat statement took 1.1 s of its 1.7 s (EXPLAIN ANALYZE), hence JIT off in the settings.
-What is left of that statement (about 550 ms here) is the row per chat (its first agent line from the
-partial index first_agent_line, about 120 ms of it) and the five GROUP BYs, their percentiles about 190 ms:
-the 30-day figure still misses the target.
-
-After (2026-12-02, stored first response, GROUPING SETS, indexes; median of 5, machine under heavy load):
-    PostgreSQL  30 days 555 ms (best 422), 7 days 149-196 ms, one channel 229 ms; 16 queries each;
-                page/reference 14 (before, same bench on main: 46)
-    SQLite      page/reference 13 (before: 27)
-
-Then (2026-12-02, 14:00 UTC, branch reports-speed): EXPLAIN (ANALYZE, BUFFERS) showed the chat statement
-sorting the period's rows once per breakdown (percentile_cont is never hashed), spilling to disk, and
-its hour as a numeric (EXTRACT). Now every breakdown is hashed in one pass, each group collects its
-waits and first responses (array_agg) and the percentiles sort those numbers alone; the hour comes from
-date_part. Before and after alternated four times on the same kept data (--keep), median of 5 each,
-under a CI run's load (load average 2-3):
-    PostgreSQL  30 days median 694 -> 581 ms (median of the runs' medians), best 511 -> 405 ms,
-                page/reference 16.2 -> 15.2; 7 days 251 -> 212 ms; one channel 298 -> 263 ms;
-                CSV 641 -> 536 ms; 15 queries each
-    the chat statement alone (psql-level, 21 runs alternated): median 492 -> 397 ms, best 417 -> 305,
-                statement/reference 13.6 -> 10.1, backend CPU median 461 -> 378 ms
-
-Merged on main (2026-12-02, 14:30 UTC, the machine quieter: load average 0.8-1.3), three runs, --repeats 5, 9, 9:
-    PostgreSQL  30 days median 525, 523, 542 ms (best 471, 433, 490), page/reference 18-19.5;
-                7 days 205-224 ms; one channel 228-264 ms; CSV 476-532 ms; 15 queries each
-Of the 30-day page, build_report is about 340 ms (the chat statement 250-290 ms, the transfers' 37 ms,
-the ratings' 21 ms) and rendering the 54 KB page with its tables most of the rest: the 500 ms target
-is still missed by some 5-10 %.
+Latest figures (2026-12-04, 100,000 chats, the final tree on a quiet machine, load average under 1;
+PostgreSQL three runs of --repeats 9, SQLite one of 5; 15 queries each):
+    PostgreSQL  30 days median 272-274 ms (page/reference 22), 7 days 101-102 ms, one channel 121-123 ms,
+                CSV 257-258 ms
+    SQLite      30 days 1950 ms (page/reference 13), 7 days 433 ms, one channel 673 ms, CSV 1942 ms
+The target is met. Before the stored first response, the hashed GROUPING SETS and JIT off, the 30-day page
+took 1210 ms on PostgreSQL under load (page/reference 46), 2033 ms with JIT: compiling the chat statement
+cost 1.1 s (EXPLAIN ANALYZE). Of the page now, most is build_report, the chat statement its largest part
+(a profile of 2026-12-03: about 370 of 440 ms); rendering the 54 KB page with its tables is the rest.
 """
 
 import argparse
