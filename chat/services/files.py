@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from chat.models import Attachment, Channel, ChatSession, Message
-from chat.services.messages import line_added, mark_written_up_to, note_first_response
+from chat.services.messages import (
+    line_added,
+    lock_for_agent_line,
+    mark_written_up_to,
+    note_first_response,
+)
 from helpdesk.errors import Conflict, Invalid, NotAllowed, TooLarge
-from live import workspace_lists
 
 # Endings shown inline as pictures, and the Pillow format the bytes must really be in.
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
@@ -139,15 +143,10 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
 
 @transaction.atomic
 def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
-    session = ChatSession.objects.select_for_update(no_key=True).get(pk=session.pk)
-    if session.is_ended:
-        raise Conflict(_("This chat has ended."))
-    if session.owner_id != agent.pk:
-        raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
+    session = lock_for_agent_line(session.pk, agent)
     content_type = checked_content_type(session.channel, upload)
-    handed_to_author = workspace_lists.is_handed_to(session, agent)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     note_first_response(session, message)
     mark_written_up_to(session, agent, message)
-    line_added(session, message, handed_to_author=handed_to_author, has_file=True)
+    line_added(session, message, handed_to_author=session.handed_to_author, has_file=True)
     return message

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
-from helpdesk.errors import Conflict, Invalid, NotAllowed
+from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
 from helpdesk.visible_text import visible_text
 from live import events, lines, workspace_lists
 from live.watchers import watchers_of
@@ -40,19 +40,29 @@ def message_post_by_visitor(*, session: ChatSession, body: str) -> Message:
 
 
 @transaction.atomic
-def message_post_by_agent(*, session: ChatSession, agent, body: str) -> Message:
+def message_post_by_agent(*, session_id: int, agent, body: str) -> Message:
     body = clean_body(body)
-    session = ChatSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    session = lock_for_agent_line(session_id, agent)
+    message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
+    note_first_response(session, message)
+    mark_written_up_to(session, agent, message)
+    line_added(session, message, handed_to_author=session.handed_to_author)
+    return message
+
+
+def lock_for_agent_line(session_id: int, agent) -> ChatSession:
+    """The chat an agent is about to write in, locked, and whether it is highlighted as handed to them.
+    The view leaves the lookup to this one locking read (a 404 for no such chat)."""
+    try:
+        session = ChatSession.objects.select_for_update(no_key=True).get(pk=session_id)
+    except ChatSession.DoesNotExist:
+        raise NotFound(_("This chat does not exist.")) from None
     if session.is_ended:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
-    handed_to_author = workspace_lists.is_handed_to(session, agent)
-    message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
-    note_first_response(session, message)
-    mark_written_up_to(session, agent, message)
-    line_added(session, message, handed_to_author=handed_to_author)
-    return message
+    session.handed_to_author = workspace_lists.is_handed_to(session, agent)
+    return session
 
 
 def note_first_response(session: ChatSession, message: Message) -> None:

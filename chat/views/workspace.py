@@ -76,8 +76,7 @@ def take_next(request):
 @agent_required
 @service_errors
 def send_message(request, session_id):
-    session = get_object_or_404(ChatSession, pk=session_id)
-    messages.message_post_by_agent(session=session, agent=request.user, body=request.POST.get("body", ""))
+    messages.message_post_by_agent(session_id=session_id, agent=request.user, body=request.POST.get("body", ""))
     return HttpResponse(status=204)
 
 

@@ -24,8 +24,8 @@ def test_the_first_agent_line_is_the_first_response_and_a_later_line_does_not_mo
     message_post_by_visitor(session=chat, body="Hello?")
     assert first_response_of(chat) is None
 
-    first = message_post_by_agent(session=chat, agent=alice, body="Hi, how can I help?")
-    message_post_by_agent(session=chat, agent=alice, body="Are you still there?")
+    first = message_post_by_agent(session_id=chat.pk, agent=alice, body="Hi, how can I help?")
+    message_post_by_agent(session_id=chat.pk, agent=alice, body="Are you still there?")
 
     assert first_response_of(chat) == first.created_at
 

@@ -197,14 +197,14 @@ def test_only_the_owner_can_reply_to_a_chat(support, alice, bob):
     session = active_chat(support, alice)
 
     with pytest.raises(NotAllowed):
-        message_post_by_agent(session=session, agent=bob, body="I'll take it from here")
+        message_post_by_agent(session_id=session.pk, agent=bob, body="I'll take it from here")
     assert not session.messages.exists()
 
 
 def test_the_owner_reply_is_stored_and_counts_as_read(support, alice):
     session = active_chat(support, alice)
 
-    message = message_post_by_agent(session=session, agent=alice, body="  Hello Vera  ")
+    message = message_post_by_agent(session_id=session.pk, agent=alice, body="  Hello Vera  ")
 
     assert (message.kind, message.author_id, message.body) == (Message.Kind.AGENT, alice.pk, "Hello Vera")
     assert session.read_marks.get(agent=alice).last_read_message_id == message.pk
@@ -215,7 +215,7 @@ def test_an_empty_or_too_long_message_is_refused(support, alice, body):
     session = active_chat(support, alice)
 
     with pytest.raises(Invalid):
-        message_post_by_agent(session=session, agent=alice, body=body)
+        message_post_by_agent(session_id=session.pk, agent=alice, body=body)
     with pytest.raises(Invalid):
         message_post_by_visitor(session=session, body=body)
     assert not session.messages.exists()
@@ -232,7 +232,7 @@ def test_nobody_can_post_to_an_ended_chat(support, alice):
     session_end(session=session, by_visitor=True)
 
     with pytest.raises(Conflict):
-        message_post_by_agent(session=session, agent=alice, body="Are you still there?")
+        message_post_by_agent(session_id=session.pk, agent=alice, body="Are you still there?")
     with pytest.raises(Conflict):
         message_post_by_visitor(session=session, body="One more thing")
     assert not session.messages.exclude(kind=Message.Kind.EVENT).exists()

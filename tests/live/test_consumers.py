@@ -132,8 +132,8 @@ async def test_the_visitor_receives_the_agents_reply_and_not_another_chats(suppo
     state = await communicator.receive_from(timeout=FRAME_WAIT)
     assert 'id="widget-status"' in state and 'id="widget-transcript"' in state
 
-    await database_sync_to_async(message_post_by_agent)(session=other, agent=alice, body="For Walt only")
-    await database_sync_to_async(message_post_by_agent)(session=mine, agent=alice, body="Hello Vera")
+    await database_sync_to_async(message_post_by_agent)(session_id=other.pk, agent=alice, body="For Walt only")
+    await database_sync_to_async(message_post_by_agent)(session_id=mine.pk, agent=alice, body="Hello Vera")
 
     # Pushes reach a socket in order: had Walt's reply been sent here, it would be the first frame.
     pushed = await communicator.receive_from(timeout=FRAME_WAIT)
@@ -305,7 +305,7 @@ async def test_a_message_reaches_its_chat_and_not_the_dashboards(support, alice,
     await colleague.connect(timeout=FRAME_WAIT)
     await frame_with(colleague, 'id="presence-toggle"')
 
-    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="On its way")
+    await database_sync_to_async(message_post_by_agent)(session_id=session.pk, agent=alice, body="On its way")
 
     assert await colleague.receive_nothing(timeout=0.5)
     await colleague.disconnect()
@@ -417,7 +417,7 @@ async def test_a_line_written_while_a_panel_was_closed_is_on_screen_once_it_conn
     """The connect's full state is how a page that lost its socket catches up: the transcript must be in
     it in a form the page swaps in, or the lines written meanwhile never show."""
     session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
-    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="Written while away")
+    await database_sync_to_async(message_post_by_agent)(session_id=session.pk, agent=alice, body="Written while away")
 
     communicator = await socket(f"/ws/chats/{session.pk}/", alice)
     await communicator.connect(timeout=FRAME_WAIT)
@@ -428,7 +428,7 @@ async def test_a_line_written_while_a_panel_was_closed_is_on_screen_once_it_conn
 
 async def test_every_element_of_the_widgets_full_state_is_one_the_page_can_swap(support, alice):
     session = await database_sync_to_async(active_chat)(support, alice, visitor_name="Vera")
-    await database_sync_to_async(message_post_by_agent)(session=session, agent=alice, body="Written while away")
+    await database_sync_to_async(message_post_by_agent)(session_id=session.pk, agent=alice, body="Written while away")
 
     communicator = await socket(f"/ws/widget/{session.token}/")
     await communicator.connect(timeout=FRAME_WAIT)

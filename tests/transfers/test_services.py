@@ -265,8 +265,8 @@ def test_old_owner_cannot_reply_after_handing_over(chat, alice, bob):
     services.transfer_accept(transfer=offer(chat, alice, bob), by=fresh(bob))
 
     with pytest.raises(NotAllowed, match="Only the agent who owns this chat can reply"):
-        messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Still here?")
-    messages.message_post_by_agent(session=chat, agent=fresh(bob), body="Hi, Bob here.")
+        messages.message_post_by_agent(session_id=chat.pk, agent=fresh(alice), body="Still here?")
+    messages.message_post_by_agent(session_id=chat.pk, agent=fresh(bob), body="Hi, Bob here.")
     assert list(Message.objects.filter(session=chat, kind=Message.Kind.AGENT).values_list("author__username", flat=True)) == ["bob"]
 
 
@@ -579,7 +579,7 @@ def test_manager_take_over_makes_them_the_owner_at_once(chat, alice, maria):
     assert open_handed_over(chat, alice).count() == 1
     assert joined_events(chat, maria) == 1
     with pytest.raises(NotAllowed):
-        messages.message_post_by_agent(session=chat, agent=fresh(alice), body="hello?")
+        messages.message_post_by_agent(session_id=chat.pk, agent=fresh(alice), body="hello?")
 
 
 def test_take_over_cancels_a_waiting_transfer(chat, alice, bob, maria):
@@ -710,7 +710,7 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
     instant_channel, alice, bob, dave
 ):
     chat = active_chat(alice, instant_channel)
-    messages.message_post_by_agent(session=chat, agent=fresh(alice), body="Let me find a colleague.")
+    messages.message_post_by_agent(session_id=chat.pk, agent=fresh(alice), body="Let me find a colleague.")
 
     def highlighted(agent):
         listed = {c.pk: c.handed_to_me for c in workspace_lists.sessions_list(fresh(agent))}.get(chat.pk)
@@ -720,7 +720,7 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
     offer(chat, alice, bob)
     assert (highlighted(bob), highlighted(alice)) == (True, False)
 
-    messages.message_post_by_agent(session=chat, agent=fresh(bob), body="Bob here.")
+    messages.message_post_by_agent(session_id=chat.pk, agent=fresh(bob), body="Bob here.")
     assert highlighted(bob) is False
 
     offer(chat, bob, dave)
@@ -826,7 +826,7 @@ def test_listening_in_is_read_only_and_unseen(chat, channel, alice):
     listeners.listen_in_start(session=chat, agent=fresh(carol))
 
     with pytest.raises(NotAllowed):
-        messages.message_post_by_agent(session=chat, agent=fresh(carol), body="psst")
+        messages.message_post_by_agent(session_id=chat.pk, agent=fresh(carol), body="psst")
     assert chat.pk not in {c.pk for c in workspace_lists.sessions_list(fresh(carol))}
     assert carol.pk not in watchers_of(chat)
 
