@@ -18,11 +18,13 @@ def visitor_session(*, token, slug=None):
     is Gone, so the widget starts afresh either way."""
     if not looks_like_token(token):  # a NUL byte, say, would fail the query on PostgreSQL
         raise NotFound(_("This chat does not exist."))
-    sessions = ChatSession.objects.select_related("channel", "owner").filter(token=token)
-    if slug is not None:
-        sessions = sessions.filter(channel__slug=slug)
-    session = sessions.first()
-    if session is None:
+    # By the unique token alone, the widget's channel compared here: a filter across the join and first()'s
+    # ordering made this read, which every widget request and line makes, a third dearer to build.
+    try:
+        session = ChatSession.objects.select_related("channel", "owner").get(token=token)
+    except ChatSession.DoesNotExist:
+        raise NotFound(_("This chat does not exist.")) from None
+    if slug is not None and session.channel.slug != slug:
         raise NotFound(_("This chat does not exist."))
     if session.visitor_link_has_expired():
         raise Gone(_("This chat ended a while ago and can no longer be opened. You can start a new chat."))

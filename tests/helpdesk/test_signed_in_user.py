@@ -1,5 +1,5 @@
-"""The request's user: read once with their profile (helpdesk/auth.py), their rights in two more queries
-(helpdesk/roles.py)."""
+"""The request's user: read once with their profile (helpdesk/auth.py); whether they are an agent at all
+from their team memberships in one more query, and their full rights in two (helpdesk/roles.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,9 +14,7 @@ from tests.factories import ChannelFactory, active_chat, logged_in, make_agent
 pytestmark = pytest.mark.django_db
 
 
-def test_an_agents_post_reads_them_with_their_profile_in_one_query_and_their_channel_wide_rights_in_one(
-    support, alice
-):
+def test_an_agents_post_reads_them_with_their_profile_in_one_query_and_their_membership_in_one(support, alice):
     chat = active_chat(support, alice)
     client = logged_in(alice)
     with CaptureQueriesContext(connection) as queries:
@@ -26,7 +24,8 @@ def test_an_agents_post_reads_them_with_their_profile_in_one_query_and_their_cha
     users = [statement for statement in sql if 'FROM "auth_user"' in statement]
     assert len(users) == 1 and "helpdesk_agentprofile" in users[0], users
     assert not [statement for statement in sql if 'FROM "helpdesk_agentprofile"' in statement]
-    assert len([statement for statement in sql if 'FROM "auth_permission"' in statement]) == 1
+    assert not [statement for statement in sql if 'FROM "auth_permission"' in statement], "a member needs no more"
+    assert len([statement for statement in sql if 'FROM "chat_channelmember"' in statement]) == 1
 
 
 def _permission(codename):
@@ -60,3 +59,21 @@ def test_the_channel_wide_rights_are_those_django_grants(grant):
             continue
         assert rights[channel.pk].can_listen_in is (listens or manages)
         assert rights[channel.pk].is_manager is manages
+
+
+@pytest.mark.parametrize("grant, opens", [
+    ("a member who can respond", True),
+    ("a member who only gets notifications", False),
+    ("no member, Can listen in", True),
+    ("no member, nothing", False),
+])
+def test_the_workspace_opens_to_whoever_has_a_right_on_some_channel(support, grant, opens):
+    user = make_agent("dora", channel=support, can_respond=grant == "a member who can respond")
+    if grant.startswith("no member"):
+        user.channel_memberships.all().delete()
+    if grant.endswith("Can listen in"):
+        user.user_permissions.add(_permission("listen_in"))
+
+    page = logged_in(user).get("/")
+
+    assert page.status_code == (200 if opens else 403)
