@@ -53,10 +53,7 @@
     picker.setAttribute("aria-labelledby", button.id);
     button.setAttribute("aria-expanded", "true");
     refreshShortcuts(button.getAttribute("data-predefined-shortcuts"));
-    // Settled at once: htmx otherwise wires up the new search field 20 ms after the swap, while the picker
-    // already shows, and what is typed in that window is never searched (the field's value is then taken
-    // as the unchanged one).
-    htmx.ajax("GET", button.getAttribute("data-predefined-picker"), { target: picker, swap: "innerHTML settle:0ms" }).then(function () {
+    htmx.ajax("GET", button.getAttribute("data-predefined-picker"), { target: picker, swap: "innerHTML" }).then(function () {
       var current = openerId === button.id && document.getElementById(openerId);
       if (!current) return;
       picker.hidden = false;
