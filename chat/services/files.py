@@ -143,10 +143,10 @@ def file_send_by_visitor(*, session: ChatSession, upload) -> Message:
 
 @transaction.atomic
 def file_send_by_agent(*, session: ChatSession, agent, upload) -> Message:
-    session = lock_for_agent_line(session.pk, agent)
+    session, handed_to_author = lock_for_agent_line(session.pk, agent)
     content_type = checked_content_type(session.channel, upload)
     message = _store(session, upload, content_type, kind=Message.Kind.AGENT, author=agent)
     note_first_response(session, message)
     mark_written_up_to(session, agent, message)
-    line_added(session, message, handed_to_author=session.handed_to_author, has_file=True)
+    line_added(session, message, handed_to_author=handed_to_author, has_file=True)
     return message

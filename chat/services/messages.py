@@ -42,15 +42,15 @@ def message_post_by_visitor(*, session: ChatSession, body: str) -> Message:
 @transaction.atomic
 def message_post_by_agent(*, session_id: int, agent, body: str) -> Message:
     body = clean_body(body)
-    session = lock_for_agent_line(session_id, agent)
+    session, handed_to_author = lock_for_agent_line(session_id, agent)
     message = Message.objects.create(session=session, kind=Message.Kind.AGENT, author=agent, body=body)
     note_first_response(session, message)
     mark_written_up_to(session, agent, message)
-    line_added(session, message, handed_to_author=session.handed_to_author)
+    line_added(session, message, handed_to_author=handed_to_author)
     return message
 
 
-def lock_for_agent_line(session_id: int, agent) -> ChatSession:
+def lock_for_agent_line(session_id: int, agent) -> tuple[ChatSession, bool]:
     """The chat an agent is about to write in, locked, and whether it is highlighted as handed to them.
     The view leaves the lookup to this one locking read (a 404 for no such chat)."""
     try:
@@ -61,8 +61,7 @@ def lock_for_agent_line(session_id: int, agent) -> ChatSession:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
-    session.handed_to_author = workspace_lists.is_handed_to(session, agent)
-    return session
+    return session, workspace_lists.is_handed_to(session, agent)
 
 
 def note_first_response(session: ChatSession, message: Message) -> None:
