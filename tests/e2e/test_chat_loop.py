@@ -179,6 +179,12 @@ def held_requests(page, url_pattern):
     page.route(url_pattern, lambda route: held.append(route))
 
     def release():
+        # The route handler runs when Playwright delivers the intercepted request, which can be
+        # after the click returned: wait for the first, then long enough for a duplicate to show.
+        deadline = time.monotonic() + 5
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
+        page.wait_for_timeout(300)
         for route in held:
             route.continue_()
         page.unroute(url_pattern)
