@@ -8,6 +8,7 @@ A refused socket is accepted and then closed with a 4xxx code: closing before ac
 network error (1006) to the browser, and the htmx ws extension would retry it forever.
 """
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from live import events, sweeper, watchdog
@@ -19,6 +20,17 @@ GONE = 4410
 
 
 class PushConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        """Channels' own dispatch first closes the sync thread's stale database connections, a hop to
+        that one thread for every event and every socket (with 200 workspaces open, a quarter of a new
+        chat's CPU, queued behind the HTTP requests). These consumers never use that thread's
+        connections: their database work runs in live.renders.db, which hands its connections back
+        after each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def refuse(self, code):
         await self.accept()
         await self.close(code=code)
