@@ -37,8 +37,11 @@ PRESENCE = "presence"  # Present agents (and the managers' alerts, which need a 
 OFFLINE = "offline"  # Offline messages
 TEAM_PARTS = (QUEUE, ONGOING, PRESENCE, OFFLINE)
 
-# The agent's own part that counts and lists the requests assigned to them (live/fragments.py).
-REQUESTS = "requests"
+# The agent's own parts of the workspace (live/fragments.py maps each to its partials).
+SESSIONS = "sessions"  # their chats: owned, offered, listened to
+RECENT = "recent"  # their recently ended chats
+REQUESTS = "requests"  # the requests assigned to them: count and list
+CHAT_LISTS = [SESSIONS, RECENT]
 
 # What a session event says changed: only new lines, or anything else (status, owner, transfer, contact).
 NEW_MESSAGES = "messages"
@@ -80,14 +83,17 @@ def new_event_id() -> str:
     return uuid.uuid4().hex
 
 
-def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), queues=(), colleagues=(),
+def push_on_commit(*, team=(), channel_ids=None, agents=(), lists_of=(), sessions=(), queues=(), colleagues=(),
                    open_session_for=(), rights_of=(), signed_out=(), requests_of=()):
     """Schedule the events that tell viewers to re-render what changed (a new line, a read chat and the
     visitor's whereabouts have pushes of their own below: they are the frequent ones, and carry more).
 
     team: parts of the Dashboard (TEAM_PARTS) that changed on the channels `channel_ids` (None: on any);
         workspaces without rights on one of them do nothing.
-    agents: agents whose own lists changed (sessions list, recent chats, presence toggle).
+    agents: agents whose own parts may all have changed (presence, chats lists, offers with a time-out):
+        their workspaces read their profile and rights again.
+    lists_of: agents whose chats lists (CHAT_LISTS) are all that changed of theirs, as when a chat they
+        have is answered, ends or loses its visitor: their workspaces re-render those two lists only.
     sessions: chats whose state changed.
     queues: channels whose queue changed (the visitors waiting there are told their place);
     colleagues: channels whose Present agents changed ("Transfer to" in their open chats).
@@ -109,7 +115,10 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), sessions=(), queues=
         if agent_id in open_session_for and opened:
             event["open_session"] = opened
         messages.append((agent_group(agent_id), event))
-    for agent_id in {a for a in requests_of if a} - {a for a in agents if a}:
+    told = {a for a in agents if a}
+    for agent_id in {a for a in lists_of if a} - told:
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": CHAT_LISTS}))
+    for agent_id in {a for a in requests_of if a} - told:
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": [REQUESTS]}))
     for agent_id in set(rights_of):
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "rights": True}))

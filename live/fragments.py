@@ -31,8 +31,8 @@ TEAM_PARTIALS_BY_PART = {
 }
 AGENT_PARTIALS_BY_PART = {
     "presence": ["chat/partials/presence_toggle.html", "chat/partials/sounds_toggle.html"],
-    "sessions": ["chat/partials/sessions_list.html"],
-    "recent": ["chat/partials/recent_sessions.html"],
+    events.SESSIONS: ["chat/partials/sessions_list.html"],
+    events.RECENT: ["chat/partials/recent_sessions.html"],
     events.REQUESTS: ["helpdesk/partials/requests_badge.html", "helpdesk/partials/assigned_requests.html"],
 }
 AGENT_PARTS = tuple(AGENT_PARTIALS_BY_PART)
@@ -72,9 +72,9 @@ def agent_context(user, parts=AGENT_PARTS) -> dict:
     context = {}
     if "presence" in parts:
         context["profile"], _created = AgentProfile.objects.get_or_create(user=user)
-    if "sessions" in parts:
+    if events.SESSIONS in parts:
         context["sessions"] = list(workspace_lists.sessions_list(user))
-    if "recent" in parts:
+    if events.RECENT in parts:
         context["recent_sessions"] = list(selectors.recent_sessions(user))
     if events.REQUESTS in parts:
         context["assigned_requests"] = list(work_requests.assigned_waiting(user)[: selectors.LIST_LIMIT])
@@ -124,7 +124,7 @@ def agent_fragments(user, language, parts=AGENT_PARTS) -> dict[str, str]:
     return render_each(templates, {"user": user, **agent_context(user, parts)}, language)
 
 
-SESSIONS_LIST = AGENT_PARTIALS_BY_PART["sessions"][0]
+SESSIONS_LIST = AGENT_PARTIALS_BY_PART[events.SESSIONS][0]
 
 
 def session_entry_fragment(user, language, session_id) -> str:

@@ -22,7 +22,7 @@ def listener_close_window(*, session: ChatSession, agent) -> None:
     )
     if not closed and not roles.rights_on(agent, session.channel_id).can_listen_in:
         raise NotAllowed(_("You are not listening to this chat."))
-    events.push_on_commit(agents=[agent.pk])
+    events.push_on_commit(lists_of=[agent.pk])
 
 
 def listen_in_end(*, listener_id: int) -> None:

@@ -102,7 +102,7 @@ def _claim(session_id: int, agent) -> bool:
 def _pushed_claim(session: ChatSession, agent) -> ChatSession:
     session.refresh_from_db()
     events.push_on_commit(
-        team=[events.QUEUE, events.ONGOING], channel_ids=[session.channel_id], agents=[agent.pk], sessions=[session.pk],
+        team=[events.QUEUE, events.ONGOING], channel_ids=[session.channel_id], lists_of=[agent.pk], sessions=[session.pk],
         queues=[session.channel_id],
     )
     return session
@@ -151,7 +151,7 @@ def session_end(*, session: ChatSession, agent=None, by_visitor: bool = False) -
     reason = ChatSession.EndReason.VISITOR if by_visitor else ChatSession.EndReason.AGENT
     session_end_locked(session, reason=reason, by=None if by_visitor else agent)
     events.push_on_commit(
-        team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
+        team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], lists_of=watchers,
         sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
     )
     return session
@@ -207,7 +207,7 @@ def session_reactivate(*, session: ChatSession) -> ChatSession:
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=Message.Event.CHAT_REACTIVATED)
     events.push_on_commit(
         team=[events.ONGOING if back_to_owner else events.QUEUE], channel_ids=[session.channel_id],
-        agents={last_owner_id, *watchers_of(session)}, sessions=[session.pk],
+        lists_of={last_owner_id, *watchers_of(session)}, sessions=[session.pk],
         queues=[] if back_to_owner else [session.channel_id],
     )
     return session

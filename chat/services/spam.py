@@ -76,7 +76,7 @@ def session_mark_spam(*, session: ChatSession, by, block_for: timedelta | None =
     _block(session, block_for=block_for, by=by)
     events.push_on_commit(
         team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id],
-        agents={by.pk, *watchers}, sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
+        lists_of={by.pk, *watchers}, sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
     )
     return session
 

@@ -115,7 +115,7 @@ def _end_by_time(session: ChatSession, *, reason, event, now) -> None:
     Message.objects.create(session=session, kind=Message.Kind.EVENT, event=event)
     activity_record_chat(session=session)
     events.push_on_commit(
-        team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
+        team=[events.QUEUE if was_queued else events.ONGOING], channel_ids=[session.channel_id], lists_of=watchers,
         sessions=[session.pk], queues=[session.channel_id] if was_queued else [],
     )
 
@@ -201,7 +201,7 @@ def session_requeue_from_away_owner(*, session_id: int, now=None) -> bool:
         session=session, kind=Message.Kind.EVENT, event=Message.Event.BACK_IN_QUEUE, author=away_owner
     )
     events.push_on_commit(
-        team=[events.QUEUE, events.ONGOING], channel_ids=[session.channel_id], agents=watchers,
+        team=[events.QUEUE, events.ONGOING], channel_ids=[session.channel_id], lists_of=watchers,
         sessions=[session.pk], queues=[session.channel_id],
     )
     return True

@@ -74,4 +74,4 @@ def visitor_mark_left(*, session_id: int, now=None) -> bool:
 
 def _push_visitor(session: ChatSession) -> None:
     """The chat panel's header and the sessions list entries of the agents who watch the chat."""
-    events.push_on_commit(sessions=[session.pk], agents=watchers_of(session))
+    events.push_on_commit(sessions=[session.pk], lists_of=watchers_of(session))

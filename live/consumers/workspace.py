@@ -98,12 +98,14 @@ class WorkspaceConsumer(PushConsumer):
         await self.push(html)
 
     async def agent_changed(self, event):
-        if event.get("parts") == ["unread"]:
+        parts = event.get("parts")
+        if parts == ["unread"]:
             return await self.push(await self.render_session_entry(event["session_id"]))
-        if event.get("parts") == ["unread_count"]:
+        if parts == ["unread_count"]:
             return await self.push(self.render_unread_count(event))
-        if event.get("parts") == [events.REQUESTS]:
-            return await self.push(await self.render_agent([events.REQUESTS], event["event_id"]))
+        if parts:
+            # Only these lists of the agent's own (events.CHAT_LISTS, REQUESTS): nothing else to read again.
+            return await self.push(await self.render_agent(parts, event["event_id"]))
         # The agent's presence, rights or language may have changed with anything else.
         self.viewer = await db(load_viewer)(self.scope, self.viewer.user.pk)
         html = await self.render_team(events.TEAM_PARTS) if event.get("rights") else ""
