@@ -7,8 +7,10 @@ usually means a missing browser or service, and silently passing without it woul
 """
 
 import os
+import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -29,6 +31,15 @@ def _own_throttle_counts(settings):
     otherwise carry over from earlier tests and runs. A prefix, not cache.clear(): on Redis that would
     empty the whole database, other installations' keys with it."""
     settings.RATELIMIT_CACHE_PREFIX = f"throttle:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(autouse=True)
+def _one_throttle_window(monkeypatch):
+    """The throttles count in fixed windows (django-ratelimit): a test posting 121 times on a slow machine,
+    or 4 times across a minute's end, would see its count start again. Their clock stands still in every
+    test; one that waits out a window moves it itself. (Browser tests' Daphne keeps its own clock.)"""
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

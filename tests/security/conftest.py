@@ -1,9 +1,6 @@
 """What the security tests share: a visitor is a test client with an address of its own, as the throttles
 see it (REMOTE_ADDR), and a channel with an agent Present, so the widget offers the chat form."""
 
-import time
-from types import SimpleNamespace
-
 import pytest
 from django.test import Client
 
@@ -22,12 +19,3 @@ def start(client, channel, name="Vera", **fields):
 def online(support):
     """alice is Present on support: the widget offers the pre-chat form."""
     return make_agent("alice", channel=support)
-
-
-@pytest.fixture(autouse=True)
-def one_throttle_window(monkeypatch):
-    """The throttles count in fixed windows (django-ratelimit): a test posting 121 times on a slow machine
-    could straddle a window's end and see its count start again. Their clock stands still in these tests;
-    a test that waits out a window moves it itself."""
-    now = time.time()
-    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: now))
