@@ -216,6 +216,13 @@ class ChatSession(models.Model):
         "helpdesk.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="chat_sessions",
         verbose_name=_("contact"),
     )
+    # The owner this chat was handed to without being asked (a channel whose transfers need no acceptance),
+    # until they first write in it: their sessions list highlights it meanwhile, as it does an offer. Set
+    # by every change of owner (transfers/services.py), cleared by their line (chat/services/messages.py).
+    handed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("handed over to"),
+    )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     # When an agent first wrote in the chat (chat/services/messages.py sets it with that line): the Reports'

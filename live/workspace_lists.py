@@ -1,9 +1,18 @@
 """The workspace's lists of chats that show where each chat stands in a transfer: the Dashboard's ongoing
 chats with their waiting offer, and an agent's own chats with what is offered or handed to them. They read
-chat and transfers alike, so they live here in the layer that may depend on both, and chat's services ask
-is_handed_to without importing transfers."""
+chat and transfers alike, so they live here in the layer that may depend on both."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from chat.models import ChatSession, Listener, Message, ReadMark
@@ -32,21 +41,6 @@ def ongoing_sessions(channel_ids):
     )
 
 
-def _handed_to(user):
-    """Hand-overs that gave the user a chat without asking them first (a channel where transfers need no
-    acceptance), still the chat's newest, and before the user has written in it: until then the chat is
-    highlighted in their sessions list, as an offer is."""
-    later_hand_over = Transfer.objects.filter(
-        session=OuterRef("session"), status=Transfer.Status.ACCEPTED, id__gt=OuterRef("id")
-    )
-    written_since = Message.objects.filter(
-        session=OuterRef("session"), kind=Message.Kind.AGENT, author=user, created_at__gte=OuterRef("decided_at")
-    )
-    return Transfer.objects.filter(
-        session=OuterRef("pk"), kind=Transfer.Kind.REASSIGN, status=Transfer.Status.ACCEPTED, to_agent=user
-    ).exclude(Exists(later_hand_over)).exclude(Exists(written_since))
-
-
 def sessions_list(user):
     """The user's own chats: owned, listening after a hand-over, and offered to them; with unread counts."""
     listening = Listener.objects.filter(
@@ -68,7 +62,7 @@ def sessions_list(user):
         .annotate(
             unread=_count_of(unread),
             offered_to_me=Exists(pending.filter(to_agent=user)),
-            handed_to_me=Exists(_handed_to(user)),
+            handed_to_me=Case(When(handed_to=user, then=Value(True)), default=Value(False)),
             pending_to_first_name=Subquery(pending.values("to_agent__first_name")[:1]),
             pending_to_username=Subquery(pending.values("to_agent__username")[:1]),
             listening=Exists(Listener.objects.filter(
@@ -77,17 +71,3 @@ def sessions_list(user):
         )
         .order_by("created_at", "id")
     )
-
-
-def is_handed_to(session, user) -> bool:
-    """Whether the chat is highlighted in the user's sessions list as handed to them (_handed_to): their
-    next line in it takes the highlight away, so only then does their own entry change. Asked before every
-    agent line, so in the terms of the chat's newest accepted transfer, a query of its own that most chats
-    answer with nothing; _handed_to's subqueries cost several times more to build."""
-    newest = Transfer.objects.filter(session=session, status=Transfer.Status.ACCEPTED).order_by("-id")
-    handed = newest.values_list("kind", "to_agent_id", "decided_at").first()
-    if handed is None or handed[0] != Transfer.Kind.REASSIGN or handed[1] != user.pk:
-        return False
-    return not Message.objects.filter(
-        session=session, kind=Message.Kind.AGENT, author=user, created_at__gte=handed[2]
-    ).exists()

@@ -84,17 +84,19 @@ def _check_target(session: ChatSession, to_agent_id, by) -> "AgentProfile":
     return to_agent
 
 
-def _hand_over(session: ChatSession, new_owner, told=(), show_new_owner=False) -> None:
+def _hand_over(session: ChatSession, new_owner, told=(), unasked=False) -> None:
     """Change the owner exactly once: the old owner goes to listening mode, the visitor is told.
 
-    show_new_owner: open the chat on the new owner's screen, as an offer opens there. Where the channel
-    asks for no acceptance the hand-over is the first they hear of the chat; whoever accepts or takes
-    over has it open already.
+    unasked: the new owner was not asked (the channel's transfers need no acceptance), so this is the first
+    they hear of the chat: it opens on their screen, as an offer opens there, and stays highlighted in their
+    sessions list until they write in it (ChatSession.handed_to). Whoever accepts or takes over has it open
+    already.
     """
     old_owner_id = session.owner_id
+    handed_to = new_owner if unasked else None
     changed = ChatSession.objects.filter(
         pk=session.pk, owner_id=old_owner_id, status=ChatSession.Status.ACTIVE
-    ).update(owner=new_owner)
+    ).update(owner=new_owner, handed_to=handed_to)
     if not changed:
         raise Conflict(_("Someone else changed this chat first. Have a look and try again."))
     # The new owner stops listening. The old owner may still have an open listening row of their own (a
@@ -108,11 +110,11 @@ def _hand_over(session: ChatSession, new_owner, told=(), show_new_owner=False) -
     Message.objects.create(
         session=session, kind=Message.Kind.EVENT, event=Message.Event.AGENT_JOINED, author=new_owner
     )
-    session.owner = new_owner
+    session.owner, session.handed_to = new_owner, handed_to
     events.push_on_commit(
         team=[events.ONGOING], channel_ids=[session.channel_id],
         agents={old_owner_id, new_owner.pk, *told, *watchers_of(session)}, sessions=[session.pk],
-        open_session_for=[new_owner.pk] if show_new_owner else [],
+        open_session_for=[new_owner.pk] if unasked else [],
     )
 
 
@@ -157,7 +159,7 @@ def _start(session: ChatSession, by, to_agent_id, note: str) -> Transfer:
         transfer.decided_at = now
         transfer.decided_by = by
         transfer.save()
-        _hand_over(session, to_agent, told=[by.pk], show_new_owner=True)
+        _hand_over(session, to_agent, told=[by.pk], unasked=True)
         return transfer
     if channel.transfer_timeout_seconds:
         transfer.expires_at = now + timedelta(seconds=channel.transfer_timeout_seconds)

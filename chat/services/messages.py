@@ -8,7 +8,7 @@ from chat import selectors
 from chat.models import ChatSession, Message, ReadMark
 from helpdesk.errors import Conflict, Invalid, NotAllowed, NotFound
 from helpdesk.visible_text import visible_text
-from live import events, lines, workspace_lists
+from live import events, lines
 from live.watchers import watchers_of
 
 
@@ -51,8 +51,9 @@ def message_post_by_agent(*, session_id: int, agent, body: str) -> Message:
 
 
 def lock_for_agent_line(session_id: int, agent) -> tuple[ChatSession, bool]:
-    """The chat an agent is about to write in, locked, and whether it is highlighted as handed to them.
-    The view leaves the lookup to this one locking read (a 404 for no such chat)."""
+    """The chat an agent is about to write in, locked, and whether it was highlighted as handed to them:
+    their line takes the highlight away (one UPDATE, only then). The view leaves the lookup to this one
+    locking read (a 404 for no such chat)."""
     try:
         session = ChatSession.objects.select_for_update(no_key=True).get(pk=session_id)
     except ChatSession.DoesNotExist:
@@ -61,7 +62,11 @@ def lock_for_agent_line(session_id: int, agent) -> tuple[ChatSession, bool]:
         raise Conflict(_("This chat has ended."))
     if session.owner_id != agent.pk:
         raise NotAllowed(_("Only the agent who owns this chat can reply to it."))
-    return session, workspace_lists.is_handed_to(session, agent)
+    handed_to_author = session.handed_to_id == agent.pk
+    if handed_to_author:
+        session.handed_to = None
+        ChatSession.objects.filter(pk=session.pk).update(handed_to=None)
+    return session, handed_to_author
 
 
 def note_first_response(session: ChatSession, message: Message) -> None:

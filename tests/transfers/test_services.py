@@ -1,10 +1,12 @@
 """Transfers, listening mode, take-over and "Can listen in", at the service layer: every transition and
 every refusal, the hand-over history, and the database constraints behind them."""
 
+import importlib
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -714,7 +716,8 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
 
     def highlighted(agent):
         listed = {c.pk: c.handed_to_me for c in workspace_lists.sessions_list(fresh(agent))}.get(chat.pk)
-        assert workspace_lists.is_handed_to(chat, fresh(agent)) is bool(listed), "a new line's check agrees with the list"
+        chat.refresh_from_db()
+        assert (chat.handed_to_id == agent.pk) is bool(listed), "what a new line checks agrees with the list"
         return listed
 
     offer(chat, alice, bob)
@@ -726,6 +729,23 @@ def test_a_chat_handed_over_without_acceptance_is_highlighted_for_the_new_owner_
     offer(chat, bob, dave)
     offer(chat, dave, bob)  # back to bob: new to him again, whatever he wrote before
     assert (highlighted(bob), highlighted(dave)) == (True, False)
+
+
+def test_the_migration_stores_who_a_chat_was_handed_to_from_the_transfers_before_it(instant_channel, maria, bob, dave):
+    """Chats handed over before the owner was stored on the chat: highlighted only where the chat's newest
+    accepted transfer is a reassign whose new owner has not written since."""
+    unanswered, answered, taken_back = (active_chat(dave, instant_channel) for _ in range(3))
+    for chat in (unanswered, answered, taken_back):
+        offer(chat, dave, bob)
+    messages.message_post_by_agent(session_id=answered.pk, agent=fresh(bob), body="Bob here.")
+    services.session_take_over(session=taken_back, by=fresh(maria))
+    ChatSession.objects.update(handed_to=None)
+
+    migration = importlib.import_module("transfers.migrations.0005_fill_handed_to")
+    migration.fill_handed_to(apps, schema_editor=None)
+
+    stored = dict(ChatSession.objects.values_list("pk", "handed_to"))
+    assert (stored[unanswered.pk], stored[answered.pk], stored[taken_back.pk]) == (bob.pk, None, None)
 
 
 def test_without_acceptance_choosing_nobody_points_to_the_owner_list(instant_channel, alice):
