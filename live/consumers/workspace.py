@@ -56,7 +56,7 @@ class WorkspaceConsumer(PushConsumer):
         if not roles.is_agent(self.viewer.user):
             return await self.refuse(FORBIDDEN)
         self.expiry_timers = {}
-        self.alert_timer, self.alerts_shown, self.alerts_lock = None, None, asyncio.Lock()
+        self.alert_timer, self.alert_due_at, self.alerts_shown, self.alerts_lock = None, None, None, asyncio.Lock()
         await db(presence_heartbeat)(user=self.viewer.user)
         await self.join_and_accept(events.TEAM_GROUP, events.agent_group(user.pk))
         sweeper.keep_present(self)
@@ -179,16 +179,24 @@ class WorkspaceConsumer(PushConsumer):
             key = (event_id, "alerts", viewer.audience, viewer.present) if event_id else None
             html, next_due_at = await renders.shared(key, lambda: db(alerts.alerts_html_for)(
                 viewer.rights, present=viewer.present, language=viewer.language))
-            if self.alert_timer:
-                self.alert_timer.cancel()
-                self.alert_timer = None
-            if next_due_at:
-                delay = max(0.0, (next_due_at - timezone.now()).total_seconds())
-                self.alert_timer = asyncio.create_task(self.alerts_due_later(delay, next_due_at))
+            self.wake_up_at(next_due_at)
             if html == self.alerts_shown:
                 return ""
             self.alerts_shown = html
             return html
+
+    def wake_up_at(self, due_at):
+        """Keep one wake-up, for when the next waiting chat falls due: a queue event that leaves that time
+        as it was (most do) leaves the timer alone instead of replacing it in every workspace."""
+        if self.alert_timer and self.alert_due_at == due_at:
+            return
+        if self.alert_timer:
+            self.alert_timer.cancel()
+            self.alert_timer = None
+        self.alert_due_at = due_at
+        if due_at:
+            delay = max(0.0, (due_at - timezone.now()).total_seconds())
+            self.alert_timer = asyncio.create_task(self.alerts_due_later(delay, due_at))
 
     async def alerts_due_later(self, delay, due_at):
         await asyncio.sleep(delay + 0.1)
