@@ -1,8 +1,8 @@
 """Reads for the workspace and the widget. Each runs a fixed number of queries, however many chats exist."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chat.models import ChatSession, Listener, Message, ReadMark, looks_like_token
@@ -52,21 +52,36 @@ def present_agents(channel_ids):
 
 
 def line_before_and_unread(message, agent_ids) -> tuple[int, dict[int, int]]:
-    """For a new visitor line: the id of the chat's line before it (0 for its first; see line_before), and
-    each agent's count of unread visitor lines as their sessions list shows it. One aggregate over the
-    chat's lines whatever the number of agents, each agent's read mark a subquery of its own, so the line's
-    event carries the counts instead of each workspace reading its whole list again."""
-    def unread(agent_id):
-        mark = ReadMark.objects.filter(session_id=message.session_id, agent_id=agent_id)
-        return Count("pk", filter=Q(kind=Message.Kind.VISITOR, pk__gt=Coalesce(
-            Subquery(mark.values("last_read_message_id")[:1]), 0)))
+    """For a new line: the id of the chat's line before it (0 for its first), and each agent's count of
+    unread visitor lines as their sessions list shows it. One aggregate over the chat's lines whatever the
+    number of agents, each agent's read mark a subquery of its own, so the line's event carries the counts
+    instead of each workspace reading its whole list again.
 
+    Written in SQL, not the ORM: every line runs it, and Django took 1.3 ms to build it (an aggregate of
+    subqueries, their aliases relabelled) where the database needs a tenth of that to run it."""
     agent_ids = sorted(set(agent_ids))
-    figures = Message.objects.filter(session_id=message.session_id).aggregate(
-        before=Max("pk", filter=Q(pk__lt=message.pk)),
-        **{f"agent_{agent_id}": unread(agent_id) for agent_id in agent_ids},
+    message_table, mark_table = Message._meta.db_table, ReadMark._meta.db_table
+    unread = "".join(
+        f", COUNT(CASE WHEN kind = %s AND id > COALESCE((SELECT last_read_message_id FROM {mark_table}"
+        f" WHERE session_id = %s AND agent_id = %s), 0) THEN 1 END)"
+        for _agent_id in agent_ids
     )
-    return figures["before"] or 0, {agent_id: figures[f"agent_{agent_id}"] for agent_id in agent_ids}
+    params = [message.pk]
+    for agent_id in agent_ids:
+        params += [Message.Kind.VISITOR.value, message.session_id, agent_id]
+    params.append(message.session_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(CASE WHEN id < %s THEN id END){unread} FROM {message_table} WHERE session_id = %s", params
+        )
+        before, *counts = cursor.fetchone()
+    return before or 0, dict(zip(agent_ids, counts, strict=True))
+
+
+def line_before(message) -> int:
+    """The id of the chat's line before this one (0 for its first): a socket that shows that line can show
+    this one straight from its event (live/lines.py)."""
+    return line_before_and_unread(message, ())[0]
 
 
 def recent_sessions(user, limit=20):
@@ -93,13 +108,6 @@ def transcript(session, after_id=0):
     """With each line's author and file in the same query; a line without a file has `attachment` cached as
     missing, so templates test it without a query of their own."""
     return session.messages.filter(id__gt=after_id).select_related("author", "attachment").order_by("id")
-
-
-def line_before(message) -> int:
-    """The id of the chat's line before this one (0 for its first): a socket that shows that line can show
-    this one straight from its event (live/lines.py)."""
-    earlier = Message.objects.filter(session_id=message.session_id, pk__lt=message.pk).order_by("-pk")
-    return earlier.values_list("pk", flat=True).first() or 0
 
 
 def transfer_history(session):
