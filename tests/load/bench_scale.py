@@ -3,6 +3,7 @@
     /work/main/.venv/bin/python tests/load/bench_scale.py                  # steps 10,100,250,500,1000
     /work/main/.venv/bin/python tests/load/bench_scale.py --quick          # smoke run, under a minute
     /work/main/.venv/bin/python tests/load/bench_scale.py --steps 10,100 --duration 30
+    /work/main/.venv/bin/python tests/load/bench_scale.py --steps 100 --embedded   # product-1 as `make run`
 
 Run it from the repository root (or anywhere: it finds the root itself) with the project's virtualenv.
 It needs PostgreSQL and Redis on loopback (--database-url, --redis-url; defaults
@@ -21,7 +22,10 @@ B C A ...), because the machine is shared and noisy:
   group_send to the room; the consumer joins the room and relays), on the same Daphne + channels-redis
   with the same layer settings, no database, no helpdesk code.
 product-1 and product-2 each have their own database, chats and channel-layer prefix, so one's idle
-sockets and data never weigh on the other's turn.
+sockets and data never weigh on the other's turn. With --embedded, product-1 is the embedded default
+instead (`make run`'s set-up: a SQLite file in the temporary directory, the in-memory channel layer and a
+local-memory cache, no DATABASE_URL or REDIS_URL), still beside product-2 and the reference; its PG
+figures are then other people's load only.
 
 A step of N chats:
 - product: N chats started as the widget does (POST /widget/support/start/) and taken by the agents
@@ -158,6 +162,9 @@ def parse_args():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/helpdesk_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--embedded", action="store_true",
+                        help="product-1 runs the embedded default, as `make run` does: a SQLite file and the "
+                             "in-memory channel layer (no DATABASE_URL, no REDIS_URL) on its one Daphne")
     args = parser.parse_args()
     args.idle_window, args.baseline_window, args.settle_window = 3.0, 1.0, 1.0
     if args.quick:
@@ -333,14 +340,23 @@ class Bench:
         return env | {"SECRET_KEY": os.environ.get("SECRET_KEY", SECRET_KEY), "ALLOWED_HOSTS": "127.0.0.1,localhost",
                       "REDIS_URL": self.args.redis_url}
 
+    def embedded(self, system):
+        return self.args.embedded and system == PRODUCT_1
+
     def database_url(self, system):
-        """--database-url with _1 or _2 after the database name: each product system has its own."""
+        """--database-url with _1 or _2 after the database name: each product system has its own. With
+        --embedded, product-1's is a SQLite file of its own."""
         base, _, name = self.args.database_url.rpartition("/")
+        if self.embedded(system):
+            return f"sqlite:///{Path(tempfile.gettempdir()) / f'bench_scale-{name}_embedded.sqlite3'}"
         return f"{base}/{name}_{system[-1]}"
 
     def product_env(self, system):
-        return self.base_env() | {"DATABASE_URL": self.database_url(system),
-                                  "CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[system]}
+        env = self.base_env() | {"DATABASE_URL": self.database_url(system),
+                                 "CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[system]}
+        if self.embedded(system):
+            del env["REDIS_URL"]  # the in-memory channel layer and a local-memory cache
+        return env
 
     def reference_env(self):
         return self.base_env() | {"CHANNEL_LAYER_PREFIX": LAYER_PREFIXES[REFERENCE],
@@ -382,7 +398,8 @@ class Bench:
             REFERENCE: [daphne(REFERENCE, port_ref, self.reference_env(), reference_app)],
         }
         self.pool = GeneratorPool(self.args.workers, self.args.seed)
-        self.probes = Probes(self.servers, self.pool, {s: self.database_url(s) for s in (PRODUCT_1, PRODUCT_2)})
+        self.probes = Probes(self.servers, self.pool, {s: self.database_url(s) for s in (PRODUCT_1, PRODUCT_2)
+                                                       if not self.embedded(s)})
 
     def stop(self):
         if self.pool:

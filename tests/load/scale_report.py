@@ -67,7 +67,8 @@ def sockets_per_system(n):
 
 def print_setup(bench):
     """What runs where, and the run's settings: enough to compare two runs' tables."""
-    print(f"systems: {PRODUCT_1} = helpdesk on 1 Daphne (port {bench.ports(PRODUCT_1)[0]}), "
+    first = "the embedded default (SQLite, in-memory layer)" if bench.args.embedded else "helpdesk"
+    print(f"systems: {PRODUCT_1} = {first} on 1 Daphne (port {bench.ports(PRODUCT_1)[0]}), "
           f"{PRODUCT_2} = helpdesk on 2 Daphnes (ports {', '.join(map(str, bench.ports(PRODUCT_2)))}), "
           f"{REFERENCE} = Channels tutorial room (port {bench.ports(REFERENCE)[0]}); Daphne logs in {bench.log_dir}")
     print(f"steps {bench.args.steps}; steady {bench.args.duration:.0f} s per system in {bench.args.slices} slices, "

@@ -138,7 +138,8 @@ class DatabaseStats:
 def prepare_product_database(env, agents):
     """Migrate, create the demo team and `agents` more demo-like agents (Present, can respond on
     "support", password "demo"), and end chats an interrupted run left open."""
-    ensure_database(env["DATABASE_URL"])
+    if env["DATABASE_URL"].startswith("postgres"):
+        ensure_database(env["DATABASE_URL"])
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     script = f"""
 from django.contrib.auth import get_user_model
