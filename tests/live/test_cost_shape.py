@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from chat.models import ChatSession
 from chat.services.messages import message_post_by_visitor
-from chat.services.sessions import session_start
+from chat.services.sessions import session_answer, session_start
 from tests.factories import ChatSessionFactory, make_agent
 from tests.live.test_consumers import FRAME_WAIT, frame_with, session_cookie, socket
 
@@ -205,3 +205,21 @@ async def test_a_socket_that_missed_a_line_reads_it_back_before_the_next_one(sup
         html = await frame_with(communicator, "Announced")
         assert html.count("Unannounced") == 1 and html.index("Unannounced") < html.index("Announced")
     await close(watchers)
+
+
+async def test_an_answer_re_renders_only_the_takers_chats_lists_not_their_whole_workspace(support):
+    """Their profile, rights, alerts, requests and offers did not change: the taker's workspace reads only
+    the lists an answered chat enters (events.CHAT_LISTS)."""
+    alice = await database_sync_to_async(make_agent)("alice", channel=support)
+    chat = await database_sync_to_async(session_start)(channel=support, visitor_name="Vera", question="Hello?")
+    screens = await open_sockets([("/ws/workspace/", alice)])
+
+    with counted() as cost:
+        await database_sync_to_async(session_answer)(session=chat, agent=alice)
+        assert "Vera" in await frame_with(screens[0], 'id="sessions-list"')
+        await settle(screens)
+    await close(screens)
+
+    profile_reads = [sql for sql in cost.statements if 'FROM "helpdesk_agentprofile"' in sql]
+    request_reads = [sql for sql in cost.statements if 'FROM "helpdesk_request"' in sql]
+    assert (profile_reads, request_reads) == ([], [])
