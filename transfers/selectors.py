@@ -1,22 +1,12 @@
 """Reads for transfers: who a chat can go to. Each runs one query."""
 
-from django.contrib.auth import get_user_model
-
-from helpdesk.models import available_q
+from chat.selectors import present_agents
 
 
 def transfer_candidates(channel_id):
-    """Colleagues a chat of this channel can go to: Present, active, answering on it."""
-    return (
-        get_user_model()
-        .objects.filter(
-            available_q("agent_profile__"),
-            is_active=True,
-            channel_memberships__channel_id=channel_id,
-            channel_memberships__can_respond=True,
-        )
-        .order_by("first_name", "username")
-    )
+    """Colleagues a chat of this channel can go to: those Present on it (active, answering on it), as the
+    Dashboard lists them."""
+    return present_agents([channel_id])
 
 
 def transfer_targets(session, viewer_id):
