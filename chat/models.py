@@ -218,7 +218,8 @@ class ChatSession(models.Model):
     )
     # The owner this chat was handed to without being asked (a channel whose transfers need no acceptance),
     # until they first write in it: their sessions list highlights it meanwhile, as it does an offer. Set
-    # by every change of owner (transfers/services.py), cleared by their line (chat/services/messages.py).
+    # (or cleared) by every hand-over (transfers/services._hand_over), cleared by their line
+    # (chat/services/messages.lock_for_agent_line).
     handed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
         related_name="+", verbose_name=_("handed over to"),

@@ -117,7 +117,7 @@ def push_on_commit(*, team=(), channel_ids=None, agents=(), lists_of=(), session
         messages.append((agent_group(agent_id), event))
     told = {a for a in agents if a}
     for agent_id in {a for a in lists_of if a} - told:
-        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": CHAT_LISTS}))
+        messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": list(CHAT_LISTS)}))
     for agent_id in {a for a in requests_of if a} - told:
         messages.append((agent_group(agent_id), {"type": AGENT_CHANGED, "parts": [REQUESTS]}))
     for agent_id in set(rights_of):

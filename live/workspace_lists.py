@@ -2,17 +2,7 @@
 chats with their waiting offer, and an agent's own chats with what is offered or handed to them. They read
 chat and transfers alike, so they live here in the layer that may depend on both."""
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from chat.models import ChatSession, Listener, Message, ReadMark
